@@ -1,0 +1,267 @@
+"""Folders of digit images -> in-memory uint8 arrays, and MNIST import.
+
+A dataset folder has one subfolder per class, named ``0`` .. ``9`` (torchvision's
+ImageFolder layout). Every image goes through :func:`digitpad.preprocess.preprocess`,
+exactly as a drawing does at prediction time, and is decoded once per run: later
+epochs cost only compute. Decoding runs in worker processes and the result is cached on
+disk, keyed by the folder's listing (names, sizes, modification times) and the
+preprocessing version, so a second run on the same folder starts at once.
+
+This module needs numpy and Pillow only (no torch), so worker processes start fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from . import preprocess
+from .errors import DigitpadError
+
+IMAGE_SUFFIXES = {
+    ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm",
+}
+DIGIT_CLASSES = [str(d) for d in range(10)]
+# Below this many images, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 2000
+CHUNK = 1000
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+class DatasetError(DigitpadError, ValueError):
+    """A dataset folder that cannot be used as it is laid out."""
+
+
+class Cancelled(DigitpadError):
+    """Work stopped because the user asked it to."""
+
+
+@dataclass
+class FolderScan:
+    """What a dataset folder holds, before any image is opened."""
+
+    root: Path
+    files: list[tuple[Path, int]]  # (image path, digit label), sorted
+    counts: dict[str, int]  # images per class folder
+
+    def summary(self) -> str:
+        per_class = ", ".join(f"{name}: {n}" for name, n in self.counts.items())
+        return f"{len(self.files)} images in {len(self.counts)} classes ({per_class})"
+
+
+@dataclass
+class ImageSet:
+    """Preprocessed images ready for training or evaluation."""
+
+    images: np.ndarray  # (N, 28, 28) uint8, light ink on black
+    labels: np.ndarray  # (N,) int64, the digit itself (folder "7" -> 7)
+    paths: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def class_counts(self) -> dict[int, int]:
+        digits, counts = np.unique(self.labels, return_counts=True)
+        return {int(d): int(c) for d, c in zip(digits, counts)}
+
+
+def _is_image(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES
+
+
+def scan_folder(root: str | os.PathLike) -> FolderScan:
+    """Check the layout and list the images; a bad layout is a DatasetError in words."""
+    root = Path(root).expanduser()
+    if not root.exists():
+        raise DatasetError(f"dataset folder '{root}' does not exist")
+    if not root.is_dir():
+        raise DatasetError(f"'{root}' is a file; expected a folder with subfolders 0..9")
+    subdirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    classes = [d for d in subdirs if d.name in DIGIT_CLASSES]
+    if not classes:
+        raise DatasetError(_layout_problem(root, subdirs))
+    files: list[tuple[Path, int]] = []
+    counts: dict[str, int] = {}
+    for folder in classes:
+        images = sorted(p for p in folder.rglob("*") if _is_image(p))
+        counts[folder.name] = len(images)
+        files.extend((p, int(folder.name)) for p in images)
+    if not files:
+        found = ", ".join(d.name for d in classes)
+        raise DatasetError(f"'{root}' has class folders ({found}) but no images in them")
+    return FolderScan(root=root, files=files, counts=counts)
+
+
+def _layout_problem(root: Path, subdirs: list[Path]) -> str:
+    expected = "expected one subfolder per digit, named 0 to 9, holding its images"
+    top_images = [p for p in root.iterdir() if _is_image(p)]
+    if subdirs:
+        names = ", ".join(d.name for d in subdirs[:8]) + (", ..." if len(subdirs) > 8 else "")
+        hint = ""
+        if {"train", "test"} & {d.name for d in subdirs}:
+            hint = f" (did you mean '{root / 'train'}'?)"
+        return f"'{root}' has folders {names} but none named 0-9{hint}; {expected}"
+    if top_images:
+        return f"'{root}' has {len(top_images)} images at the top level; {expected}"
+    return f"'{root}' is empty; {expected}"
+
+
+def decode_image(path: str | os.PathLike) -> np.ndarray:
+    """One image file -> its preprocessed 28x28 uint8 array (raises on failure)."""
+    with Image.open(path) as image:
+        image.load()
+        digit = preprocess.preprocess(image)
+    if preprocess.is_blank(digit):
+        raise ValueError("blank image (no ink)")
+    return np.round(digit * 255.0).astype(np.uint8)
+
+
+def _decode_chunk(paths: list[str]) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Decode many images; failures come back as (index in chunk, reason)."""
+    out = np.zeros((len(paths), preprocess.SIZE, preprocess.SIZE), dtype=np.uint8)
+    failures = []
+    for i, path in enumerate(paths):
+        try:
+            out[i] = decode_image(path)
+        except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
+            failures.append((i, _reason(error)))
+    return out, failures
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, UnidentifiedImageError):
+        return "not a readable image"
+    text = str(error).split("\n")[0]
+    return text or type(error).__name__
+
+
+def load_folder(
+    root: str | os.PathLike,
+    progress: Progress | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    workers: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> ImageSet:
+    """Scan, decode and preprocess a dataset folder, using the disk cache when it can.
+
+    Unreadable or blank images are skipped and listed in ``ImageSet.skipped``.
+    `should_stop` is polled between chunks; when it returns True, loading stops with
+    :class:`Cancelled`.
+    """
+    scan = scan_folder(root)
+    paths = [str(p) for p, _ in scan.files]
+    labels = np.array([label for _, label in scan.files], dtype=np.int64)
+    cache = _cache_file(scan, cache_dir)
+    cached = _read_cache(cache, len(paths))
+    if cached is not None:
+        images, failed = cached
+        if progress:
+            progress(len(paths), len(paths))
+    else:
+        images, failed = _decode_all(paths, progress, workers, should_stop)
+        _write_cache(cache, images, failed)
+    keep = np.ones(len(paths), dtype=bool)
+    keep[[i for i, _ in failed]] = False
+    return ImageSet(
+        images=images[keep],
+        labels=labels[keep],
+        paths=[p for p, k in zip(paths, keep) if k],
+        skipped=[(paths[i], reason) for i, reason in failed],
+    )
+
+
+def _decode_all(paths, progress, workers, should_stop):
+    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    images = np.zeros((len(paths), preprocess.SIZE, preprocess.SIZE), dtype=np.uint8)
+    failed: list[tuple[int, str]] = []
+    workers = workers or min(os.cpu_count() or 1, 8)
+    done = 0
+
+    def collect(start, result):
+        nonlocal done
+        chunk_images, chunk_failures = result
+        images[start : start + len(chunk_images)] = chunk_images
+        failed.extend((start + i, reason) for i, reason in chunk_failures)
+        done += len(chunk_images)
+        if progress:
+            progress(done, len(paths))
+        if should_stop and should_stop():
+            raise Cancelled("loading the dataset was cancelled")
+
+    if workers <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        for index, chunk in enumerate(chunks):
+            collect(index * CHUNK, _decode_chunk(chunk))
+        return images, failed
+    # "spawn": forking a process that runs Qt or torch threads can deadlock the child.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        try:
+            for index, result in enumerate(pool.map(_decode_chunk, chunks)):
+                collect(index * CHUNK, result)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return images, failed
+
+
+def default_cache_dir() -> Path:
+    if os.environ.get("DIGITPAD_CACHE"):
+        return Path(os.environ["DIGITPAD_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "digitpad"
+
+
+def _cache_file(scan: FolderScan, cache_dir) -> Path:
+    digest = hashlib.sha256(preprocess.VERSION.encode())
+    digest.update(str(scan.root.resolve()).encode())
+    for path, label in scan.files:
+        stat = path.stat()
+        digest.update(f"{path.relative_to(scan.root)}|{label}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    folder = Path(cache_dir) if cache_dir else default_cache_dir() / "datasets"
+    return folder / f"{digest.hexdigest()[:32]}.npz"
+
+
+def _read_cache(cache: Path, count: int):
+    try:
+        with np.load(cache) as saved:
+            images = saved["images"]
+            failed = json.loads(str(saved["failed"]))
+    except (OSError, ValueError, KeyError):
+        return None
+    if len(images) != count:
+        return None
+    return images, [(int(i), str(reason)) for i, reason in failed]
+
+
+def _write_cache(cache: Path, images: np.ndarray, failed) -> None:
+    """Best effort: a read-only or full disk only costs the next run its head start."""
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=".npz", dir=cache.parent)
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, images=images, failed=np.array(json.dumps(failed)))
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+
+
+def split_indices(count: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A seeded shuffle of range(count) cut into (train, validation) index arrays."""
+    if not 0.0 <= val_fraction < 1.0:
+        raise DatasetError(f"validation split must be in [0, 1), got {val_fraction}")
+    order = np.random.default_rng(seed).permutation(count)
+    n_val = int(round(count * val_fraction))
+    if val_fraction > 0 and count >= 2:
+        n_val = min(max(n_val, 1), count - 1)
+    return np.sort(order[n_val:]), np.sort(order[:n_val])

@@ -1,0 +1,111 @@
+"""Predictor: any image -> Prediction(digit, probs, the 28x28 input the model saw)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from . import checkpoint as ckpt
+from . import preprocess
+from .devices import resolve_device
+from .errors import DigitpadError
+from .models import MODELS
+
+
+@dataclass
+class Prediction:
+    digit: int | None  # None when the image is blank
+    probs: np.ndarray  # (10,) float, sums to 1; all zeros when blank
+    input: np.ndarray  # (28, 28) float in 0..1, exactly what the model saw
+
+    @property
+    def blank(self) -> bool:
+        return self.digit is None
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probs.max())
+
+
+def assets_dir() -> Path:
+    """Where the shipped weights live: the checkout's assets/, or the installed copy."""
+    candidates = [
+        os.environ.get("DIGITPAD_ASSETS"),
+        Path(__file__).resolve().parent.parent / "assets",
+        Path(sys.prefix) / "share" / "digitpad" / "assets",
+    ]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "cnn.pt").is_file():
+            return Path(candidate)
+    return Path(__file__).resolve().parent.parent / "assets"
+
+
+def pretrained_path(name: str) -> Path:
+    if name not in MODELS:
+        known = ", ".join(sorted(MODELS))
+        raise DigitpadError(f"no shipped weights named '{name}'; shipped: {known}")
+    return assets_dir() / f"{name}.pt"
+
+
+class Predictor:
+    """A loaded model on a device, with its input contract; thread-safe for predictions."""
+
+    def __init__(
+        self, checkpoint: ckpt.Checkpoint, device: str | torch.device = "auto", name: str | None = None
+    ):
+        self.checkpoint = checkpoint
+        self.device = resolve_device(device)
+        self.model = checkpoint.build().to(self.device)
+        self.name = name or checkpoint.arch
+        self._mean = float(checkpoint.input.get("mean", preprocess.MEAN))
+        self._std = float(checkpoint.input.get("std", preprocess.STD))
+
+    @classmethod
+    def from_checkpoint(cls, path: str | os.PathLike, device: str = "auto") -> "Predictor":
+        device = resolve_device(device)  # an unavailable device is the first thing to say
+        return cls(ckpt.load(path), device=device, name=Path(path).name)
+
+    @classmethod
+    def from_pretrained(cls, name: str = "cnn", device: str = "auto") -> "Predictor":
+        device = resolve_device(device)
+        return cls(ckpt.load(pretrained_path(name)), device=device, name=name)
+
+    def to(self, device: str) -> "Predictor":
+        """The same model on another device (a new Predictor; this one is untouched)."""
+        return Predictor(self.checkpoint, device=device, name=self.name)
+
+    @property
+    def arch(self) -> str:
+        return self.checkpoint.arch
+
+    @property
+    def meta(self) -> dict:
+        return self.checkpoint.meta
+
+    @torch.inference_mode()
+    def probabilities(self, inputs: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) preprocessed inputs in 0..1 -> (N, 10) softmax probabilities."""
+        x = torch.as_tensor(np.asarray(inputs, dtype=np.float32)).to(self.device)
+        x = ((x - self._mean) / self._std).unsqueeze(1)
+        return torch.softmax(self.model(x).float(), dim=1).cpu().numpy()
+
+    def predict(self, image) -> Prediction:
+        return self.predict_batch([image])[0]
+
+    def predict_batch(self, images: Sequence) -> list[Prediction]:
+        """Preprocess each image, run the drawn ones in one forward pass."""
+        inputs = [preprocess.preprocess(image) for image in images]
+        drawn = [i for i, x in enumerate(inputs) if not preprocess.is_blank(x)]
+        probs = np.zeros((len(inputs), 10), dtype=np.float32)
+        if drawn:
+            probs[drawn] = self.probabilities(np.stack([inputs[i] for i in drawn]))
+        return [
+            Prediction(digit=int(p.argmax()) if i in drawn else None, probs=p, input=x)
+            for i, (p, x) in enumerate(zip(probs, inputs))
+        ]

@@ -1,0 +1,195 @@
+"""Any image -> the 28x28 input the models expect, made the way MNIST was made.
+
+This is the one definition of preprocessing: training, evaluation, the CLI and the
+canvas all go through :func:`preprocess`. It needs only numpy and Pillow, so it stays
+cheap to import and runs headless.
+
+MNIST's recipe (LeCun et al.): the digit is size-normalised to fit a 20x20 box keeping
+its aspect ratio (antialiased, so grey levels appear), then placed in a 28x28 field so
+that its centre of mass sits at the centre. We add what real images need first: any
+mode or size, either polarity, paper that is not pure white.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from .errors import DigitpadError
+
+SIZE = 28
+BOX = 20
+# The centre of mass of MNIST digits, in pixel indices (row, column). Measured on the
+# 60,000 training images: the mean is (14.00, 14.01), standard deviation 0.29, with
+# the pixel grid starting at 0. Integer shifts keep 91% of MNIST images bit-identical.
+CENTRE = (14.0, 14.0)
+# Mean and standard deviation of MNIST training pixels on a 0..1 scale: the models are
+# trained on (x - MEAN) / STD, and checkpoints record these numbers.
+MEAN = 0.1307
+STD = 0.3081
+# Bumped whenever the output of preprocess() changes, so that cached datasets and
+# checkpoints can tell which recipe made their inputs.
+VERSION = "mnist-v1"
+
+# Ink that differs from the paper by less than this (on 0..1) is not ink: the image is blank.
+BLANK_CONTRAST = 0.08
+# Pixels at least this bright (relative to the strongest ink) define the digit's extent.
+# Fainter pixels (antialiasing, MNIST's grey fringe) are kept but do not stretch the box.
+EXTENT_LEVEL = 0.2
+# Fringe kept around the extent box, as a fraction of its longer side.
+FRINGE = 0.15
+
+
+class PreprocessError(DigitpadError, ValueError):
+    """The input cannot be read as a grayscale image."""
+
+
+def to_grayscale(image) -> np.ndarray:
+    """A PIL image or 2-D array -> float32 array in 0..1, same polarity as the input."""
+    if isinstance(image, Image.Image):
+        return _pil_to_grayscale(image)
+    if isinstance(image, np.ndarray):
+        return _array_to_grayscale(image)
+    raise PreprocessError(
+        f"expected a PIL image or a 2-D numpy array, got {type(image).__name__}"
+    )
+
+
+def _pil_to_grayscale(image: Image.Image) -> np.ndarray:
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        values = np.asarray(image, dtype=np.float32)
+        full_scale = 65535.0 if values.max(initial=0) > 255 or image.mode != "I" else 255.0
+        return np.clip(values / full_scale, 0.0, 1.0)
+    if image.mode == "F":
+        return _array_to_grayscale(np.asarray(image, dtype=np.float32))
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    if has_alpha:
+        # Transparent pixels are paper: lay the image on white before dropping alpha.
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(paper, rgba)
+    return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+
+
+def _array_to_grayscale(array: np.ndarray) -> np.ndarray:
+    if array.ndim == 3 and array.shape[2] in (3, 4) and array.dtype == np.uint8:
+        return _pil_to_grayscale(Image.fromarray(array))
+    if array.ndim != 2:
+        raise PreprocessError(f"expected a 2-D grayscale array, got shape {array.shape}")
+    if array.size == 0:
+        raise PreprocessError("the image is empty (0 pixels)")
+    if array.dtype == np.uint8:
+        return array.astype(np.float32) / 255.0
+    if array.dtype == np.uint16:
+        return array.astype(np.float32) / 65535.0
+    if array.dtype == np.bool_:
+        return array.astype(np.float32)
+    if np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer):
+        values = np.nan_to_num(array.astype(np.float32))
+        if values.max(initial=0) > 1.0:  # integer-valued 0..255 data in a float array
+            values = values / 255.0
+        return np.clip(values, 0.0, 1.0)
+    raise PreprocessError(f"unsupported array type {array.dtype}")
+
+
+def ink_on_dark(gray: np.ndarray) -> np.ndarray | None:
+    """Light ink on a black background, ink stretched to 1.0; None when there is no ink.
+
+    The paper's shade is the median of the image border: that tells the polarity (dark
+    ink on light paper, or the reverse) and is subtracted, so grey paper becomes black.
+    """
+    border = np.concatenate((gray[0], gray[-1], gray[1:-1, 0], gray[1:-1, -1]))
+    paper = float(np.median(border))
+    ink = (paper - gray) if paper > 0.5 else (gray - paper)
+    strongest = float(ink.max())
+    if strongest < BLANK_CONTRAST:
+        return None
+    np.clip(ink, 0.0, None, out=ink)
+    ink /= strongest
+    return ink
+
+
+def _extent(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right), inclusive-exclusive, of the clearly inked pixels."""
+    strong = ink >= EXTENT_LEVEL
+    rows = np.flatnonzero(strong.any(axis=1))
+    cols = np.flatnonzero(strong.any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def fit_box(ink: np.ndarray) -> np.ndarray:
+    """Crop to the digit (with its faint fringe) and scale its longer side to BOX pixels."""
+    top, bottom, left, right = _extent(ink)
+    longer = max(bottom - top, right - left)
+    fringe = int(np.ceil(FRINGE * longer))
+    top, left = max(top - fringe, 0), max(left - fringe, 0)
+    bottom, right = min(bottom + fringe, ink.shape[0]), min(right + fringe, ink.shape[1])
+    crop = ink[top:bottom, left:right]
+    scale = BOX / longer
+    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
+    if size == (crop.shape[1], crop.shape[0]):
+        return crop  # already MNIST-sized: resampling would only blur it
+    # Pillow's bilinear filter widens its support when shrinking, so this is antialiased
+    # (an area average) for big canvases and smooth for small drawings that grow.
+    resized = Image.fromarray(np.ascontiguousarray(crop), mode="F").resize(
+        size, Image.Resampling.BILINEAR
+    )
+    return np.asarray(resized, dtype=np.float32)
+
+
+def centre_by_mass(patch: np.ndarray) -> np.ndarray:
+    """Place the patch in a SIZE x SIZE field with its centre of mass at CENTRE.
+
+    The shift is a whole number of pixels, as in MNIST, so an image that is already
+    centred comes out unchanged instead of blurred by a sub-pixel move.
+    """
+    total = float(patch.sum())
+    rows = np.arange(patch.shape[0], dtype=np.float32)
+    cols = np.arange(patch.shape[1], dtype=np.float32)
+    com_row = float(patch.sum(axis=1) @ rows) / total
+    com_col = float(patch.sum(axis=0) @ cols) / total
+    off_row = int(round(CENTRE[0] - com_row))
+    off_col = int(round(CENTRE[1] - com_col))
+    field = np.zeros((SIZE, SIZE), dtype=np.float32)
+    src_r0, src_c0 = max(0, -off_row), max(0, -off_col)
+    dst_r0, dst_c0 = max(0, off_row), max(0, off_col)
+    height = min(patch.shape[0] - src_r0, SIZE - dst_r0)
+    width = min(patch.shape[1] - src_c0, SIZE - dst_c0)
+    if height > 0 and width > 0:
+        field[dst_r0 : dst_r0 + height, dst_c0 : dst_c0 + width] = patch[
+            src_r0 : src_r0 + height, src_c0 : src_c0 + width
+        ]
+    return field
+
+
+def preprocess(image) -> np.ndarray:
+    """Any image -> 28x28 float32 in 0..1, light ink on black, MNIST-style.
+
+    A blank image (no ink) gives all zeros; :func:`is_blank` tells it apart.
+    """
+    ink = ink_on_dark(to_grayscale(image))
+    if ink is None:
+        return np.zeros((SIZE, SIZE), dtype=np.float32)
+    field = centre_by_mass(fit_box(ink))
+    np.clip(field, 0.0, None, out=field)
+    # Resampling softens the strongest ink below 1.0; MNIST's strongest pixels are 255.
+    field /= field.max()
+    return field
+
+
+def is_blank(digit: np.ndarray) -> bool:
+    """True for the output of preprocess() on an image with no ink."""
+    return not bool(np.any(digit))
+
+
+def input_contract() -> dict:
+    """What a model trained here expects; stored in every checkpoint."""
+    return {
+        "size": SIZE,
+        "mean": MEAN,
+        "std": STD,
+        "ink": "light-on-dark",
+        "preprocess": VERSION,
+    }

@@ -1,0 +1,78 @@
+import json
+import subprocess
+import sys
+
+from PIL import Image
+
+from digitpad.cli import main
+from digitpad.synth import draw_digit
+
+
+def test_predict_json_prints_one_object_per_image_in_sorted_order(tmp_path, tiny_checkpoint, capsys):
+    (tmp_path / "b").mkdir()
+    draw_digit(2, size=60).save(tmp_path / "b" / "two.png")
+    draw_digit(7, size=60).save(tmp_path / "a.png")
+    Image.new("L", (60, 60), 255).save(tmp_path / "b" / "blank.png")
+    code = main(["predict", "--json", "--weights", str(tiny_checkpoint), str(tmp_path)])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0
+    assert [line["path"] for line in lines] == [
+        str(tmp_path / "a.png"), str(tmp_path / "b" / "blank.png"), str(tmp_path / "b" / "two.png")]
+    for line in lines:
+        assert set(line) == {"path", "digit", "probs", "model"} and len(line["probs"]) == 10
+    assert lines[1]["digit"] is None and sum(lines[1]["probs"]) == 0
+    assert isinstance(lines[0]["digit"], int) and abs(sum(lines[0]["probs"]) - 1) < 1e-4
+
+
+def test_predict_reports_unreadable_files_and_goes_on(tmp_path, tiny_checkpoint, capsys):
+    (tmp_path / "bad.png").write_bytes(b"not a png")
+    draw_digit(4, size=60).save(tmp_path / "ok.png")
+    code = main(["predict", "--json", "--weights", str(tiny_checkpoint),
+                 str(tmp_path / "bad.png"), str(tmp_path / "missing.png"), str(tmp_path / "ok.png")])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 1
+    assert set(lines[0]) == {"path", "error"} and set(lines[1]) == {"path", "error"}
+    assert lines[2]["digit"] is not None
+
+
+def test_eval_json_has_the_documented_shape(digit_folder, tiny_checkpoint, capsys):
+    assert main(["eval", str(digit_folder), "--json", "--weights", str(tiny_checkpoint)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"n", "accuracy", "per_class", "confusion", "skipped"} <= set(report)
+    assert report["n"] == 240 and 0.3 < report["accuracy"] <= 1
+    assert list(report["per_class"]) == [str(d) for d in range(10)]
+    assert len(report["confusion"]) == 10 and all(len(row) == 10 for row in report["confusion"])
+    assert sum(map(sum, report["confusion"])) == 240
+
+
+def test_bench_json_gives_median_and_p95_per_model_and_device(capsys):
+    assert main(["bench", "--json", "--repeats", "20", "--devices", "cpu"]) == 0
+    rows = json.loads(capsys.readouterr().out)["latency_ms"]
+    assert {(r["model"], r["device"]) for r in rows} == {("mlp", "cpu"), ("cnn", "cpu")}
+    assert all(0 < r["median_ms"] <= r["p95_ms"] for r in rows)
+
+
+def test_errors_are_one_readable_line_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "bad.pt").write_bytes(b"junk")
+    assert main(["predict", "--weights", str(tmp_path / "bad.pt"), str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("digitpad: error: cannot load 'bad.pt'") and err.count("\n") == 1
+    assert main(["eval", str(tmp_path / "nowhere")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["predict", "--device", "cuda:9", str(tmp_path)]) == 1
+    assert "available: auto, cpu" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2_and_help_shows_defaults():
+    run = subprocess.run([sys.executable, "-m", "digitpad", "train", "--help"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and "(default: 64)" in run.stdout and "(default: cnn)" in run.stdout
+    run = subprocess.run([sys.executable, "-m", "digitpad", "predict", "--model", "vgg", "x.png"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "invalid choice" in run.stderr
+
+
+def test_importing_digitpad_does_not_import_torch():
+    code = "import sys, digitpad, digitpad.preprocess, digitpad.data; print('torch' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.stdout.strip() == "False", run.stderr

@@ -1,0 +1,112 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitpad import data
+from digitpad.data import DatasetError, load_folder, scan_folder, split_indices
+from digitpad.synth import draw_digit
+
+
+def make_folder(root, digits=(3, 7), per_class=3):
+    for d in digits:
+        (root / str(d)).mkdir(parents=True)
+        for i in range(per_class):
+            draw_digit(d, size=40, rng=np.random.default_rng(i)).save(root / str(d) / f"{i}.png")
+    return root
+
+
+def test_labels_come_from_folder_names_even_when_some_digits_are_missing(tmp_path):
+    dataset = load_folder(make_folder(tmp_path / "ds"))
+    assert dataset.images.shape == (6, 28, 28) and dataset.images.dtype == np.uint8
+    assert sorted(set(dataset.labels.tolist())) == [3, 7]
+    assert dataset.class_counts() == {3: 3, 7: 3}
+
+
+def test_corrupt_and_blank_images_are_skipped_and_listed(tmp_path):
+    root = make_folder(tmp_path / "ds")
+    (root / "3" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    (root / "7" / "empty.jpg").write_bytes(b"")
+    Image.new("L", (30, 30), 255).save(root / "7" / "blank.png")
+    dataset = load_folder(root)
+    assert len(dataset) == 6
+    reasons = {p.split("/")[-1]: r for p, r in dataset.skipped}
+    assert set(reasons) == {"broken.png", "empty.jpg", "blank.png"}
+    assert "blank" in reasons["blank.png"]
+
+
+@pytest.mark.parametrize(
+    "layout, message",
+    [
+        ("missing", "does not exist"),
+        ("file", "is a file"),
+        ("empty", "is empty"),
+        ("top-level images", "2 images at the top level"),
+        ("letter folders", "has folders a, b but none named 0-9"),
+        ("split folders", "did you mean"),
+        ("empty classes", "no images in them"),
+    ],
+)
+def test_bad_layouts_say_what_was_found_and_what_is_expected(tmp_path, layout, message):
+    root = tmp_path / "ds"
+    if layout == "file":
+        root.write_text("x")
+    elif layout != "missing":
+        root.mkdir()
+    if layout == "top-level images":
+        for name in ("a.png", "b.png"):
+            draw_digit(1, size=20).save(root / name)
+    elif layout == "letter folders":
+        (root / "a").mkdir(), (root / "b").mkdir()
+    elif layout == "split folders":
+        (root / "train").mkdir(), (root / "test").mkdir()
+    elif layout == "empty classes":
+        (root / "0").mkdir(), (root / "1").mkdir()
+    with pytest.raises(DatasetError, match=message):
+        scan_folder(root)
+
+
+def test_second_load_comes_from_the_cache_without_decoding(tmp_path, monkeypatch):
+    root = make_folder(tmp_path / "ds")
+    first = load_folder(root)
+
+    def no_decoding(paths):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(data, "_decode_chunk", no_decoding)
+    second = load_folder(root)
+    np.testing.assert_array_equal(first.images, second.images)
+    # A changed folder is a different dataset: it must be decoded.
+    draw_digit(3, size=40).save(root / "3" / "new.png")
+    with pytest.raises(AssertionError, match="decoded again"):
+        load_folder(root)
+
+
+def test_parallel_and_serial_decoding_agree(tmp_path, monkeypatch):
+    root = make_folder(tmp_path / "ds", digits=range(10), per_class=3)
+    serial = load_folder(root, workers=1, cache_dir=tmp_path / "c1")
+    monkeypatch.setattr(data, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(data, "CHUNK", 7)
+    seen = []
+    parallel = load_folder(root, workers=2, cache_dir=tmp_path / "c2",
+                           progress=lambda done, total: seen.append((done, total)))
+    np.testing.assert_array_equal(serial.images, parallel.images)
+    np.testing.assert_array_equal(serial.labels, parallel.labels)
+    assert seen[-1] == (30, 30) and len(seen) == 5
+
+
+def test_loading_can_be_stopped_between_chunks(tmp_path, monkeypatch):
+    root = make_folder(tmp_path / "ds", digits=range(10), per_class=2)
+    monkeypatch.setattr(data, "CHUNK", 4)
+    with pytest.raises(data.Cancelled):
+        load_folder(root, workers=1, should_stop=lambda: True)
+
+
+def test_split_is_seeded_and_disjoint():
+    train_a, val_a = split_indices(100, 0.2, seed=5)
+    train_b, val_b = split_indices(100, 0.2, seed=5)
+    np.testing.assert_array_equal(val_a, val_b)
+    assert len(val_a) == 20 and not set(train_a) & set(val_a)
+    assert set(split_indices(100, 0.2, seed=6)[1]) != set(val_a)
+    assert len(split_indices(10, 0.0, seed=0)[1]) == 0
+    with pytest.raises(DatasetError):
+        split_indices(10, 1.0, seed=0)
