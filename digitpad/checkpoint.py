@@ -14,7 +14,6 @@ import os
 import pickle
 import re
 import platform
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from torch import nn
 
 from . import preprocess
 from .errors import DigitpadError
+from .files import atomic_write
 from .models import UnknownModelError, build_model
 
 FORMAT = "digitpad-checkpoint"
@@ -72,8 +72,6 @@ def from_model(model: nn.Module, arch: str, arch_args: dict, **meta) -> Checkpoi
 
 def save(checkpoint: Checkpoint, path: str | os.PathLike) -> Path:
     """Write atomically: the old file stays whole until the new one is complete."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -86,17 +84,9 @@ def save(checkpoint: Checkpoint, path: str | os.PathLike) -> Path:
     }
     if checkpoint.training_state is not None:
         payload["training_state"] = checkpoint.training_state
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_write(path) as tmp:
+        torch.save(payload, tmp)
+    return Path(path)
 
 
 def load(path: str | os.PathLike) -> Checkpoint:
@@ -143,26 +133,34 @@ def _from_payload(payload, path: Path) -> Checkpoint:
             f"cannot load '{path.name}': it is a PyTorch file but not a digitpad "
             "checkpoint (train one with 'digitpad train')"
         )
-    if payload.get("format_version", 0) > FORMAT_VERSION:
+    try:
+        checkpoint = Checkpoint(
+            arch=str(payload["arch"]),
+            arch_args=dict(payload.get("arch_args", {})),
+            state_dict=dict(payload["state_dict"]),
+            classes=list(payload.get("classes", CLASSES)),
+            input=dict(payload["input"]),
+            meta=dict(payload.get("meta", {})),
+            training_state=payload.get("training_state"),
+        )
+        version = int(payload.get("format_version", 0))
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(
+            f"cannot load '{path.name}': the digitpad checkpoint is incomplete ({error!r} "
+            "is missing or malformed)"
+        ) from None
+    if version > FORMAT_VERSION:
         raise CheckpointError(
             f"cannot load '{path.name}': it was written by a newer digitpad "
-            f"(format {payload['format_version']}); please upgrade"
+            f"(format {version}); please upgrade"
         )
-    contract = payload.get("input", {})
-    if contract.get("size") != preprocess.SIZE:
+    size = checkpoint.input.get("size")
+    if size != preprocess.SIZE:
         raise CheckpointError(
-            f"cannot load '{path.name}': it expects {contract.get('size')}x"
-            f"{contract.get('size')} inputs, digitpad makes {preprocess.SIZE}x{preprocess.SIZE}"
+            f"cannot load '{path.name}': it expects {size}x{size} inputs, "
+            f"digitpad makes {preprocess.SIZE}x{preprocess.SIZE}"
         )
-    return Checkpoint(
-        arch=payload["arch"],
-        arch_args=dict(payload.get("arch_args", {})),
-        state_dict=payload["state_dict"],
-        classes=list(payload.get("classes", CLASSES)),
-        input=dict(contract),
-        meta=dict(payload.get("meta", {})),
-        training_state=payload.get("training_state"),
-    )
+    return checkpoint
 
 
 def _check_weights_fit(checkpoint: Checkpoint, path: Path) -> None:

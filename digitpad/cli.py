@@ -9,14 +9,29 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
 from pathlib import Path
 
 from . import __version__
 from .errors import DigitpadError
 
+# The names in models.MODELS, spelled out so that `--help` needs no torch import
+# (tests/test_cli.py checks that the two agree).
 MODEL_CHOICES = ["mlp", "cnn"]
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
 
 
 def _formatter(prog):
@@ -28,7 +43,7 @@ def _add_model_args(parser: argparse.ArgumentParser) -> None:
                         help="which shipped model to use")
     parser.add_argument("--weights", metavar="FILE", default=None,
                         help="a checkpoint to use instead of the shipped weights")
-    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N, mps or auto")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,9 +71,9 @@ def _add_train(commands) -> None:
                             description="Train on DIR, laid out as DIR/0 .. DIR/9.")
     p.add_argument("dir", help="dataset folder with subfolders 0..9")
     p.add_argument("--model", choices=MODEL_CHOICES, default="cnn", help="architecture")
-    p.add_argument("--epochs", type=int, default=5, help="passes over the training images")
-    p.add_argument("--batch-size", type=int, default=64, help="images per optimizer step")
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    p.add_argument("--epochs", type=positive_int, default=5, help="passes over the training images")
+    p.add_argument("--batch-size", type=positive_int, default=64, help="images per optimizer step")
+    p.add_argument("--lr", type=positive_float, default=1e-3, help="Adam learning rate")
     p.add_argument("--val-split", type=float, default=0.1,
                    help="share of images held out for validation (0 to train on all)")
     p.add_argument("--augment", action="store_true",
@@ -67,11 +82,11 @@ def _add_train(commands) -> None:
                    help="learning-rate schedule")
     p.add_argument("--weight-decay", type=float, default=0.0, help="Adam weight decay")
     p.add_argument("--seed", type=int, default=0, help="seed for the split, order and augmentation")
-    p.add_argument("--device", default="auto", help="cpu, cuda, cuda:N, mps or auto")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument("--out", default=None, help="folder for best.pt and last.pt "
                    "(default: runs/MODEL-YYYYmmdd-HHMMSS)")
     p.add_argument("--resume", metavar="FILE", default=None, help="continue from a last.pt")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=positive_int, default=None,
                    help="processes decoding images (default: one per core)")
     p.set_defaults(run=cmd_train)
 
@@ -82,7 +97,7 @@ def _add_eval(commands) -> None:
     p.add_argument("dir", help="dataset folder with subfolders 0..9")
     _add_model_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--batch-size", type=int, default=1000, help="images per forward pass")
+    p.add_argument("--batch-size", type=positive_int, default=1000, help="images per forward pass")
     p.set_defaults(run=cmd_eval)
 
 
@@ -112,7 +127,7 @@ def _add_bench(commands) -> None:
                             formatter_class=_formatter)
     p.add_argument("--models", nargs="+", choices=MODEL_CHOICES, default=MODEL_CHOICES)
     p.add_argument("--devices", nargs="+", default=None, help="default: every available device")
-    p.add_argument("--repeats", type=int, default=300, help="timed predictions per pair")
+    p.add_argument("--repeats", type=positive_int, default=300, help="timed predictions per pair")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=cmd_bench)
 
@@ -144,7 +159,8 @@ def cmd_train(args) -> int:
     from tqdm import tqdm
 
     from .data import load_folder
-    from .train import TrainConfig, train
+    from .devices import resolve_device
+    from .train import TrainConfig, check_config, train
 
     out = args.out or f"runs/{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"
     config = TrainConfig(
@@ -152,13 +168,18 @@ def cmd_train(args) -> int:
         val_split=args.val_split, augment=args.augment, seed=args.seed, device=args.device,
         schedule=args.schedule, weight_decay=args.weight_decay, out_dir=out, resume=args.resume,
     )
+    check_config(config)  # say what is wrong before minutes of decoding
+    resolve_device(config.device)
+    if config.resume:
+        from .checkpoint import load
+
+        load(config.resume)
     dataset = load_folder(args.dir, progress=_tqdm_callback("loading images"), workers=args.workers)
     _report_skipped(dataset.skipped)
     print(f"{len(dataset)} images from {args.dir}; training '{args.model}' -> {out}", file=sys.stderr)
-    cancel = threading.Event()
     bar = None
     try:
-        for record in train(config, dataset, cancel):
+        for record in train(config, dataset):
             if record.kind == "batch":
                 if bar is None or record.batch == 1:
                     bar = tqdm(total=record.batches, desc=f"epoch {record.epoch}/{record.epochs}",
@@ -170,7 +191,6 @@ def cmd_train(args) -> int:
                 bar.close()
                 print(_epoch_line(record), file=sys.stderr)
     except KeyboardInterrupt:
-        cancel.set()
         print("cancelled; checkpoints of finished epochs are kept", file=sys.stderr)
         return 130
     print(f"done in {record.elapsed_s:.1f} s; best: {record.best_path}; last: {record.last_path}")
@@ -194,14 +214,17 @@ def _report_skipped(skipped) -> None:
 
 
 def cmd_eval(args) -> int:
-    from .data import load_folder
+    from .data import load_folder, scan_folder
     from .evaluation import evaluate_images
 
-    dataset = load_folder(args.dir, progress=_tqdm_callback("loading images"))
+    scan_folder(args.dir)  # a wrong folder is reported before the model loads
     predictor = _load_predictor(args)
+    dataset = load_folder(args.dir, progress=_tqdm_callback("loading images"))
+    if len(dataset) == 0:
+        raise DigitpadError(f"'{args.dir}' has no usable images ({len(dataset.skipped)} skipped)")
     report = evaluate_images(predictor, dataset, args.batch_size)
     if args.json:
-        print(json.dumps({**report.to_json(), "model": predictor.name}))
+        print(json.dumps({**report.to_json(), "model": predictor.arch}))
         return 0
     _report_skipped(dataset.skipped)
     print(f"{predictor.name}: accuracy {report.accuracy:.4%} on {report.n} images")
@@ -226,21 +249,24 @@ def _expand_paths(paths: list[str]) -> list[Path]:
 
 
 def cmd_predict(args) -> int:
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
+    paths = _expand_paths(args.paths)
+    if not paths:
+        raise DigitpadError(f"no images found in {', '.join(args.paths)}")
     predictor = _load_predictor(args)
     failed = False
-    for path in _expand_paths(args.paths):
+    for path in paths:
         try:
             with Image.open(path) as image:
                 image.load()
                 result = predictor.predict(image)
-        except (OSError, ValueError, SyntaxError) as error:
+        except Exception as error:  # noqa: BLE001 - one bad file must not stop the rest
             failed = True
-            reason = "not a readable image" if "identify" in str(error) else str(error)
-            _print_prediction_error(args.json, path, reason)
+            reason = "not a readable image" if isinstance(error, UnidentifiedImageError) else str(error)
+            _print_prediction_error(args.json, path, reason or type(error).__name__)
             continue
-        _print_prediction(args.json, path, result, predictor.name)
+        _print_prediction(args.json, path, result, predictor.arch)
     return 1 if failed else 0
 
 
@@ -300,6 +326,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except DigitpadError as error:
         print(f"digitpad: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # a full disk, a read-only folder: say it in one line
+        print(f"digitpad: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("digitpad: interrupted", file=sys.stderr)

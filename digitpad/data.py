@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -27,6 +26,7 @@ from PIL import Image, UnidentifiedImageError
 
 from . import preprocess
 from .errors import DigitpadError
+from .files import atomic_write
 
 IMAGE_SUFFIXES = {
     ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm",
@@ -135,7 +135,7 @@ def _decode_chunk(paths: list[str]) -> tuple[np.ndarray, list[tuple[int, str]]]:
     for i, path in enumerate(paths):
         try:
             out[i] = decode_image(path)
-        except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
+        except Exception as error:  # noqa: BLE001 - any broken file is skipped, never fatal
             failures.append((i, _reason(error)))
     return out, failures
 
@@ -186,7 +186,7 @@ def _decode_all(paths, progress, workers, should_stop):
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     images = np.zeros((len(paths), preprocess.SIZE, preprocess.SIZE), dtype=np.uint8)
     failed: list[tuple[int, str]] = []
-    workers = workers or min(os.cpu_count() or 1, 8)
+    workers = workers or min(usable_cores(), 8)
     done = 0
 
     def collect(start, result):
@@ -215,6 +215,13 @@ def _decode_all(paths, progress, workers, should_stop):
     return images, failed
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (respects affinity masks, unlike os.cpu_count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def default_cache_dir() -> Path:
     if os.environ.get("DIGITPAD_CACHE"):
         return Path(os.environ["DIGITPAD_CACHE"])
@@ -233,25 +240,25 @@ def _cache_file(scan: FolderScan, cache_dir) -> Path:
 
 
 def _read_cache(cache: Path, count: int):
+    """The cached arrays, or None when absent, damaged or not for this listing."""
     try:
         with np.load(cache) as saved:
             images = saved["images"]
-            failed = json.loads(str(saved["failed"]))
-    except (OSError, ValueError, KeyError):
+            failed = [(int(i), str(reason)) for i, reason in json.loads(str(saved["failed"]))]
+    except Exception:  # noqa: BLE001 - a damaged cache only costs a fresh decode
         return None
-    if len(images) != count:
+    expected = (count, preprocess.SIZE, preprocess.SIZE)
+    if images.dtype != np.uint8 or images.shape != expected:
         return None
-    return images, [(int(i), str(reason)) for i, reason in failed]
+    return images, failed
 
 
 def _write_cache(cache: Path, images: np.ndarray, failed) -> None:
     """Best effort: a read-only or full disk only costs the next run its head start."""
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix=".npz", dir=cache.parent)
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, images=images, failed=np.array(json.dumps(failed)))
-        os.replace(tmp, cache)
+        with atomic_write(cache) as tmp:
+            with open(tmp, "wb") as f:
+                np.savez(f, images=images, failed=np.array(json.dumps(failed)))
     except OSError:
         pass
 

@@ -50,7 +50,13 @@ def pretrained_path(name: str) -> Path:
     if name not in MODELS:
         known = ", ".join(sorted(MODELS))
         raise DigitpadError(f"no shipped weights named '{name}'; shipped: {known}")
-    return assets_dir() / f"{name}.pt"
+    path = assets_dir() / f"{name}.pt"
+    if not path.is_file():
+        raise DigitpadError(
+            f"the shipped '{name}' weights are missing (looked for {path}); reinstall "
+            "digitpad, or set DIGITPAD_ASSETS to the folder that holds cnn.pt and mlp.pt"
+        )
+    return path
 
 
 class Predictor:
@@ -102,10 +108,11 @@ class Predictor:
         """Preprocess each image, run the drawn ones in one forward pass."""
         inputs = [preprocess.preprocess(image) for image in images]
         drawn = [i for i, x in enumerate(inputs) if not preprocess.is_blank(x)]
+        is_drawn = set(drawn)
         probs = np.zeros((len(inputs), 10), dtype=np.float32)
         if drawn:
             probs[drawn] = self.probabilities(np.stack([inputs[i] for i in drawn]))
         return [
-            Prediction(digit=int(p.argmax()) if i in drawn else None, probs=p, input=x)
+            Prediction(digit=int(p.argmax()) if i in is_drawn else None, probs=p, input=x)
             for i, (p, x) in enumerate(zip(probs, inputs))
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from .errors import DigitpadError
 
 IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 SPLITS = {"train": "train", "test": "t10k"}
+COMPLETE_MARKER = ".export-complete"
 
 
 class MnistError(DigitpadError):
@@ -80,7 +82,7 @@ def download_mnist(split: str, root: str | os.PathLike) -> tuple[np.ndarray, np.
 def write_image_folder(
     images: np.ndarray, labels: np.ndarray, out: Path, progress: Progress | None = None
 ) -> None:
-    """Write images as OUT/<label>/<index>.png, atomically per file."""
+    """Write images as OUT/<label>/<index>.png."""
     for digit in range(10):
         (out / str(digit)).mkdir(parents=True, exist_ok=True)
     total = len(images)
@@ -109,4 +111,5 @@ def export_mnist(
         progress = progress_for(split) if progress_for else None
         write_image_folder(images, labels, out / split, progress)
         counts[split] = len(images)
+    (out / COMPLETE_MARKER).write_text(json.dumps(counts))  # written last: the export is whole
     return counts

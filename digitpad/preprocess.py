@@ -33,6 +33,10 @@ VERSION = "mnist-v1"
 
 # Ink that differs from the paper by less than this (on 0..1) is not ink: the image is blank.
 BLANK_CONTRAST = 0.08
+# Fewer clearly inked pixels than this share of the image (and at least 3) is a speck of
+# dust or a stray click, not a digit: a 280x280 canvas needs 40 pixels of ink.
+MIN_INK_SHARE = 0.0005
+MIN_INK_PIXELS = 3
 # Pixels at least this bright (relative to the strongest ink) define the digit's extent.
 # Fainter pixels (antialiasing, MNIST's grey fringe) are kept but do not stretch the box.
 EXTENT_LEVEL = 0.2
@@ -88,7 +92,7 @@ def _array_to_grayscale(array: np.ndarray) -> np.ndarray:
         return array.astype(np.float32)
     if np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer):
         values = np.nan_to_num(array.astype(np.float32))
-        if values.max(initial=0) > 1.0:  # integer-valued 0..255 data in a float array
+        if values.max(initial=0) > 2.0:  # 0..255 data in a float array (1.02 is overshoot)
             values = values / 255.0
         return np.clip(values, 0.0, 1.0)
     raise PreprocessError(f"unsupported array type {array.dtype}")
@@ -108,6 +112,9 @@ def ink_on_dark(gray: np.ndarray) -> np.ndarray | None:
         return None
     np.clip(ink, 0.0, None, out=ink)
     ink /= strongest
+    inked = int(np.count_nonzero(ink >= EXTENT_LEVEL))
+    if inked < max(MIN_INK_PIXELS, MIN_INK_SHARE * ink.size):
+        return None
     return ink
 
 

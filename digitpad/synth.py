@@ -62,7 +62,7 @@ def draw_digit(
     canvas = size * supersample
     paper, ink = (255, 0) if dark_ink else (0, 255)
     image = Image.new("L", (canvas, canvas), paper)
-    pen = draw = ImageDraw.Draw(image)
+    draw = ImageDraw.Draw(image)
     width = pen_width if pen_width is not None else (rng.uniform(0.05, 0.1) * size if rng else 0.07 * size)
     radius = width * supersample / 2
     for stroke in STROKES[digit]:
@@ -72,7 +72,7 @@ def draw_digit(
         pixels = [tuple(p) for p in (points * canvas)]
         draw.line(pixels, fill=ink, width=max(1, round(2 * radius)), joint="curve")
         for x, y in (pixels[0], pixels[-1]):  # round caps
-            pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
     return image.resize((size, size), Image.Resampling.BOX)
 
 

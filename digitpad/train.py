@@ -20,7 +20,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import checkpoint as ckpt
-from . import preprocess
 from .augment import augment_batch
 from .data import ImageSet, split_indices
 from .devices import resolve_device
@@ -67,6 +66,26 @@ class TrainProgress:
     last_path: str | None = None
 
 
+SCHEDULES = ("cosine", "constant")
+
+
+def check_config(config: TrainConfig) -> None:
+    """Refuse settings that cannot train, with the reason, before any work starts."""
+    problems = []
+    if config.epochs < 1:
+        problems.append(f"epochs must be at least 1 (got {config.epochs})")
+    if config.batch_size < 1:
+        problems.append(f"batch size must be at least 1 (got {config.batch_size})")
+    if not config.lr > 0:
+        problems.append(f"learning rate must be positive (got {config.lr})")
+    if not 0.0 <= config.val_split < 1.0:
+        problems.append(f"validation split must be in [0, 1) (got {config.val_split})")
+    if config.schedule not in SCHEDULES:
+        problems.append(f"unknown schedule '{config.schedule}'; known: {', '.join(SCHEDULES)}")
+    if problems:
+        raise TrainingError("; ".join(problems))
+
+
 def _lr_at(config: TrainConfig, step: int, total_steps: int) -> float:
     if config.schedule == "constant":
         return config.lr
@@ -92,6 +111,7 @@ class _Run:
     """State of one training run; train() below is the readable driver."""
 
     def __init__(self, config: TrainConfig, dataset: ImageSet):
+        check_config(config)
         if len(dataset) == 0:
             raise TrainingError("the dataset has no usable images")
         self.config = config
@@ -111,6 +131,7 @@ class _Run:
         )
         self.start_epoch = 0
         self.best_val: float | None = None
+        self.wrote_best = False  # this run writes its own best.pt at its first epoch
         self.out_dir = Path(config.out_dir)
         self.sizes = {"train": len(train_idx), "validation": len(val_idx)}
         if config.resume:
@@ -132,6 +153,10 @@ class _Run:
         self.model.load_state_dict(saved.state_dict)
         self.optimizer.load_state_dict(saved.training_state["optimizer"])
         self.start_epoch = int(saved.training_state["epoch"])
+        if self.start_epoch >= self.config.epochs:
+            raise TrainingError(
+                f"'{path}' has already trained {self.start_epoch} epochs; ask for more than that"
+            )
         self.best_val = saved.meta.get("best_val_accuracy")
         self.generator.manual_seed(self.config.seed + self.start_epoch)
 
@@ -158,11 +183,36 @@ class _Run:
         best_path, last_path = self.out_dir / "best.pt", self.out_dir / "last.pt"
         # Without a validation split, the latest epoch is the best we can say.
         improved = val_acc is None or self.best_val is None or val_acc >= self.best_val
-        if improved:
+        if improved or not self.wrote_best:
+            self.wrote_best = True
             self.best_val = val_acc
             ckpt.save(self.checkpoint(epoch, val_acc, with_state=False), best_path)
         ckpt.save(self.checkpoint(epoch, val_acc, with_state=True), last_path)
         return best_path, last_path
+
+
+    def step(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The tutorial's five steps on one batch; returns the logits."""
+        logits = self.model(normalise(x))  # 1. forward
+        loss = F.cross_entropy(logits, y)  # 2. loss
+        loss.backward()  # 3. backward
+        self.optimizer.step()  # 4. optimizer step
+        self.optimizer.zero_grad(set_to_none=True)  # 5. zero the gradients
+        self.loss_sum += loss.item() * len(y)
+        self.correct += int((logits.argmax(1) == y).sum())
+        self.seen += len(y)
+        return logits
+
+    def batch(self, order: torch.Tensor, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = order[index * self.config.batch_size : (index + 1) * self.config.batch_size]
+        x = self.train_x[idx].float().div_(255)
+        if self.config.augment:
+            x = augment_batch(x, self.generator)
+        return x, self.train_y[idx]
+
+    def start_epoch_metrics(self) -> None:
+        self.loss_sum, self.correct, self.seen = 0.0, 0, 0
+        self.epoch_started = time.perf_counter()
 
 
 def train(
@@ -171,43 +221,23 @@ def train(
     """Train, yielding a record after every batch and epoch, then 'done' or 'cancelled'."""
     run = _Run(config, dataset)
     cancel = cancel or threading.Event()
-    mean, std = preprocess.MEAN, preprocess.STD
     total_steps = max(1, config.epochs * run.batches)
+    steps_left = total_steps - run.start_epoch * run.batches
     started = time.perf_counter()
-    steps_done, best_path, last_path, record = 0, None, None, None
+    best_path = last_path = record = None
     for epoch in range(run.start_epoch, config.epochs):
         run.model.train()
+        run.start_epoch_metrics()
         order = run.batch_order()
-        loss_sum, correct, seen, epoch_start = 0.0, 0, 0, time.perf_counter()
-        for batch in range(run.batches):
+        for index in range(run.batches):
             if cancel.is_set():
                 yield _finish("cancelled", record, started, best_path, last_path, run.best_val)
                 return
             for group in run.optimizer.param_groups:
-                group["lr"] = _lr_at(config, epoch * run.batches + batch, total_steps)
-            idx = order[batch * config.batch_size : (batch + 1) * config.batch_size]
-            x = run.train_x[idx].float().div_(255)
-            if config.augment:
-                x = augment_batch(x, run.generator)
-            y = run.train_y[idx]
-            logits = run.model(normalise(x, mean, std))  # 1. forward
-            loss = F.cross_entropy(logits, y)  # 2. loss
-            loss.backward()  # 3. backward
-            run.optimizer.step()  # 4. optimizer step
-            run.optimizer.zero_grad(set_to_none=True)  # 5. zero the gradients
-            loss_sum += loss.item() * len(y)
-            correct += int((logits.argmax(1) == y).sum())
-            seen += len(y)
-            steps_done += 1
-            elapsed = time.perf_counter() - started
-            record = TrainProgress(
-                kind="batch", epoch=epoch + 1, epochs=config.epochs, batch=batch + 1,
-                batches=run.batches, loss=loss_sum / seen, accuracy=correct / seen,
-                best_val_accuracy=run.best_val,
-                samples_per_s=seen / max(time.perf_counter() - epoch_start, 1e-9),
-                eta_s=elapsed / steps_done * (total_steps - run.start_epoch * run.batches - steps_done),
-                elapsed_s=elapsed,
-            )
+                group["lr"] = _lr_at(config, epoch * run.batches + index, total_steps)
+            run.step(*run.batch(order, index))
+            steps_left -= 1
+            record = _batch_record(run, epoch, index, started, steps_left)
             yield record
         val_acc = evaluate(run.model, run.val_x, run.val_y) if len(run.val_y) else None
         best_path, last_path = run.save_epoch(epoch + 1, val_acc)
@@ -217,6 +247,19 @@ def train(
         )
         yield record
     yield _finish("done", record, started, best_path, last_path, run.best_val)
+
+
+def _batch_record(run: _Run, epoch: int, index: int, started: float, steps_left: int) -> TrainProgress:
+    now = time.perf_counter()
+    elapsed = now - started
+    steps_done = (epoch - run.start_epoch) * run.batches + index + 1
+    return TrainProgress(
+        kind="batch", epoch=epoch + 1, epochs=run.config.epochs, batch=index + 1,
+        batches=run.batches, loss=run.loss_sum / run.seen, accuracy=run.correct / run.seen,
+        best_val_accuracy=run.best_val,
+        samples_per_s=run.seen / max(now - run.epoch_started, 1e-9),
+        eta_s=elapsed / steps_done * steps_left, elapsed_s=elapsed,
+    )
 
 
 def _finish(kind, last_record, started, best_path, last_path, best_val) -> TrainProgress:

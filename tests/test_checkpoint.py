@@ -1,5 +1,6 @@
 import os
 import pickle
+from pathlib import Path
 
 import pytest
 import torch
@@ -33,7 +34,7 @@ def test_an_interrupted_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
     before = target.read_bytes()
 
     def crash_midway(obj, f, *args, **kwargs):
-        f.write(b"half a checkpoint")
+        Path(f).write_bytes(b"half a checkpoint")
         raise OSError("disk full")
 
     monkeypatch.setattr(torch, "save", crash_midway)
@@ -91,5 +92,8 @@ def test_truncated_corrupt_foreign_and_mismatched_files_are_clear_errors(tmp_pat
     ckpt.save(unknown, tmp_path / "unknown.pt")
     with pytest.raises(CheckpointError, match="known models: cnn, mlp"):
         ckpt.load(tmp_path / "unknown.pt")
+    torch.save({"format": ckpt.FORMAT, "input": "28"}, tmp_path / "incomplete.pt")
+    with pytest.raises(CheckpointError, match="incomplete"):
+        ckpt.load(tmp_path / "incomplete.pt")
     with pytest.raises(CheckpointError, match="no such file"):
         ckpt.load(tmp_path / "absent.pt")

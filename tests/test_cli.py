@@ -54,13 +54,26 @@ def test_bench_json_gives_median_and_p95_per_model_and_device(capsys):
 
 def test_errors_are_one_readable_line_not_a_traceback(tmp_path, capsys):
     (tmp_path / "bad.pt").write_bytes(b"junk")
+    draw_digit(3, size=40).save(tmp_path / "three.png")
     assert main(["predict", "--weights", str(tmp_path / "bad.pt"), str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("digitpad: error: cannot load 'bad.pt'") and err.count("\n") == 1
+    (tmp_path / "empty").mkdir()
+    assert main(["predict", str(tmp_path / "empty")]) == 1
+    assert "no images found" in capsys.readouterr().err
     assert main(["eval", str(tmp_path / "nowhere")]) == 1
     assert "does not exist" in capsys.readouterr().err
     assert main(["predict", "--device", "cuda:9", str(tmp_path)]) == 1
     assert "available: auto, cpu" in capsys.readouterr().err
+    assert main(["train", str(tmp_path), "--device", "cuda:9"]) == 1  # before any decoding
+    assert "available: auto, cpu" in capsys.readouterr().err
+
+
+def test_cli_model_choices_match_the_registry():
+    from digitpad.cli import MODEL_CHOICES
+    from digitpad.models import MODELS
+
+    assert sorted(MODEL_CHOICES) == sorted(MODELS)
 
 
 def test_usage_errors_exit_2_and_help_shows_defaults():

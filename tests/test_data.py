@@ -81,6 +81,18 @@ def test_second_load_comes_from_the_cache_without_decoding(tmp_path, monkeypatch
         load_folder(root)
 
 
+def test_a_damaged_cache_is_ignored_and_skips_survive_caching(tmp_path):
+    root = make_folder(tmp_path / "ds")
+    (root / "3" / "broken.png").write_bytes(b"junk")
+    first = load_folder(root, cache_dir=tmp_path / "cache")
+    cached = load_folder(root, cache_dir=tmp_path / "cache")
+    assert cached.skipped == first.skipped and len(cached.skipped) == 1
+    for cache_file in (tmp_path / "cache").iterdir():
+        cache_file.write_bytes(b"")
+    again = load_folder(root, cache_dir=tmp_path / "cache")
+    np.testing.assert_array_equal(again.images, first.images)
+
+
 def test_parallel_and_serial_decoding_agree(tmp_path, monkeypatch):
     root = make_folder(tmp_path / "ds", digits=range(10), per_class=3)
     serial = load_folder(root, workers=1, cache_dir=tmp_path / "c1")
@@ -94,11 +106,16 @@ def test_parallel_and_serial_decoding_agree(tmp_path, monkeypatch):
     assert seen[-1] == (30, 30) and len(seen) == 5
 
 
-def test_loading_can_be_stopped_between_chunks(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_loading_can_be_stopped_between_chunks(tmp_path, monkeypatch, workers):
     root = make_folder(tmp_path / "ds", digits=range(10), per_class=2)
     monkeypatch.setattr(data, "CHUNK", 4)
+    monkeypatch.setattr(data, "PARALLEL_THRESHOLD", 1)
+    progress = []
     with pytest.raises(data.Cancelled):
-        load_folder(root, workers=1, should_stop=lambda: True)
+        load_folder(root, workers=workers, progress=lambda d, t: progress.append(d),
+                    should_stop=lambda: len(progress) >= 2)
+    assert progress == [4, 8]  # stopped after the second of five chunks
 
 
 def test_split_is_seeded_and_disjoint():

@@ -1,4 +1,7 @@
 import threading
+from pathlib import Path
+
+import pytest
 
 import numpy as np
 import torch
@@ -6,7 +9,7 @@ import torch
 from digitpad import checkpoint as ckpt
 from digitpad.augment import augment_batch
 from digitpad.data import load_folder
-from digitpad.train import TrainConfig, evaluate, train
+from digitpad.train import TrainConfig, TrainingError, evaluate, train
 
 
 def test_a_tiny_model_beats_chance_within_seconds(digit_folder, tmp_path):
@@ -37,7 +40,7 @@ def test_cancel_from_another_thread_stops_within_one_batch(digit_folder, tmp_pat
             threading.Thread(target=cancel.set).start()
             cancel.wait()
     assert records[-1].kind == "cancelled"
-    assert len(records) == 4  # the batch in flight, then nothing more
+    assert len(records) == 4  # three batches, then the cancelled record: no further batch
     assert not (tmp_path / "best.pt").exists()  # no epoch finished: nothing claims success
 
 
@@ -47,9 +50,31 @@ def test_resume_continues_where_the_run_stopped(digit_folder, tmp_path):
     list(train(first, dataset))
     more = TrainConfig(model="mlp", epochs=3, batch_size=32, device="cpu",
                        out_dir=str(tmp_path / "b"), resume=str(tmp_path / "a" / "last.pt"))
-    epochs = [r.epoch for r in train(more, dataset) if r.kind == "epoch"]
-    assert epochs == [3]
+    records = list(train(more, dataset))
+    assert [r.epoch for r in records if r.kind == "epoch"] == [3]
     assert ckpt.load(tmp_path / "b" / "last.pt").meta["epochs"] == 3
+    assert Path(records[-1].best_path).is_file()  # a resumed run writes its own best.pt
+    # The resumed run started from the saved weights, not from scratch: its first batch
+    # already scores like epoch 2's model did.
+    first_loss = records[0].loss
+    fresh = TrainConfig(model="mlp", epochs=3, batch_size=32, device="cpu", out_dir=str(tmp_path / "c"))
+    assert first_loss < next(train(fresh, dataset)).loss
+
+
+def test_resume_refuses_another_architecture_and_finished_runs(digit_folder, tmp_path):
+    dataset = load_folder(digit_folder)
+    list(train(TrainConfig(model="mlp", epochs=1, device="cpu", out_dir=str(tmp_path / "a")), dataset))
+    last = str(tmp_path / "a" / "last.pt")
+    with pytest.raises(TrainingError, match="it is a 'mlp'"):
+        next(train(TrainConfig(model="cnn", epochs=2, device="cpu", resume=last, out_dir=str(tmp_path)), dataset))
+    with pytest.raises(TrainingError, match="already trained 1 epochs"):
+        next(train(TrainConfig(model="mlp", epochs=1, device="cpu", resume=last, out_dir=str(tmp_path)), dataset))
+
+
+def test_impossible_settings_are_refused_with_reasons(digit_folder):
+    dataset = load_folder(digit_folder)
+    with pytest.raises(TrainingError, match="epochs must be at least 1.*unknown schedule 'step'"):
+        next(train(TrainConfig(epochs=0, schedule="step", device="cpu"), dataset))
 
 
 def test_training_with_augmentation_and_a_cnn_runs(digit_folder, tmp_path):
