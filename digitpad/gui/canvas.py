@@ -1,0 +1,236 @@
+"""The drawing surface: strokes painted into an offscreen grayscale image.
+
+The widget paints from that image (Qt's painter example), so what the user sees is
+exactly what the model is given. Every stroke and every opened picture is an operation
+in a list; undo and redo replay the list onto white paper, which keeps them exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+CANVAS_SIZE = 280  # logical pixels, ten times MNIST's 28
+# A digit drawn about 180 px tall is scaled by 20/180 to MNIST's box: a 20 px pen
+# becomes about 2.2 px, MNIST's stroke width.
+DEFAULT_PEN_WIDTH = 20
+PAPER = 255
+INK = 0
+
+
+@dataclass
+class Stroke:
+    width: float
+    erase: bool
+    points: list[QPointF] = field(default_factory=list)
+
+
+@dataclass
+class PictureOp:
+    image: QImage  # already fitted to the canvas, grayscale
+
+
+class DrawingCanvas(QWidget):
+    """Emits `changed` after every painted segment, undo, redo, clear or opened image."""
+
+    changed = Signal()
+    historyChanged = Signal()
+    fileDropped = Signal(str)  # a dropped file for the window to open (it reports errors)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self.setFixedSize(CANVAS_SIZE, CANVAS_SIZE)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setAcceptDrops(True)
+        self.setToolTip(self.tr("Draw a digit with the left mouse button"))
+        self.pen_width: float = DEFAULT_PEN_WIDTH
+        self.erasing = False
+        self._ops: list[Stroke | PictureOp] = []
+        self._redo: list[Stroke | PictureOp] = []
+        self._current: Stroke | None = None
+        self._image = self._blank_image()
+
+    # --- the image -------------------------------------------------------------------
+
+    def _scale(self) -> float:
+        # Draw at device resolution so lines stay crisp on high-DPI screens.
+        return max(1.0, self.devicePixelRatioF())
+
+    def _blank_image(self) -> QImage:
+        side = round(CANVAS_SIZE * self._scale())
+        image = QImage(side, side, QImage.Format.Format_Grayscale8)
+        image.fill(QColor(PAPER, PAPER, PAPER))
+        return image
+
+    def image(self) -> QImage:
+        return self._image
+
+    def to_array(self) -> np.ndarray:
+        """The drawing as a (H, W) uint8 array, dark ink on white, copied."""
+        image = self._image
+        width, height = image.width(), image.height()
+        buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
+        rows = buffer.reshape(height, image.bytesPerLine())
+        return rows[:, :width].copy()
+
+    def sizeHint(self) -> QSize:
+        return QSize(CANVAS_SIZE, CANVAS_SIZE)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.drawImage(QRectF(self.rect()), self._image)
+        painter.setPen(QPen(QColor(170, 170, 170), 1))
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+
+    # --- drawing ---------------------------------------------------------------------
+
+    def _pen(self, stroke: Stroke) -> QPen:
+        shade = PAPER if stroke.erase else INK
+        pen = QPen(QColor(shade, shade, shade), stroke.width * self._scale())
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        return pen
+
+    def _paint_segment(self, stroke: Stroke, start: QPointF, end: QPointF) -> None:
+        painter = QPainter(self._image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self._pen(stroke))
+        scale = self._scale()
+        if start == end:
+            painter.drawPoint(start * scale)
+        else:
+            painter.drawLine(start * scale, end * scale)
+        painter.end()
+        margin = stroke.width / 2 + 2
+        self.update(QRectF(start, end).normalized().adjusted(-margin, -margin, margin, margin).toAlignedRect())
+
+    def _paint_stroke(self, painter: QPainter, stroke: Stroke) -> None:
+        painter.setPen(self._pen(stroke))
+        scale = self._scale()
+        if len(stroke.points) == 1:
+            painter.drawPoint(stroke.points[0] * scale)
+            return
+        path = QPainterPath(stroke.points[0] * scale)
+        for point in stroke.points[1:]:
+            path.lineTo(point * scale)
+        painter.drawPath(path)
+
+    def _replay(self) -> None:
+        image = self._blank_image()
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for op in self._ops:
+            if isinstance(op, PictureOp):
+                painter.drawImage(QRectF(image.rect()), op.image)
+            else:
+                self._paint_stroke(painter, op)
+        painter.end()
+        self._image = image
+        self.update()
+        self.changed.emit()
+        self.historyChanged.emit()
+
+    # --- mouse -----------------------------------------------------------------------
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        point = event.position()
+        self._current = Stroke(width=self.pen_width, erase=self.erasing, points=[point])
+        self._paint_segment(self._current, point, point)
+        self.changed.emit()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._current is None or not (event.buttons() & Qt.MouseButton.LeftButton):
+            return
+        point = event.position()
+        self._paint_segment(self._current, self._current.points[-1], point)
+        self._current.points.append(point)
+        self.changed.emit()
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._current is None:
+            return
+        self._ops.append(self._current)
+        self._redo.clear()
+        self._current = None
+        self.historyChanged.emit()
+
+    # --- history ---------------------------------------------------------------------
+
+    def can_undo(self) -> bool:
+        return bool(self._ops)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    @Slot()
+    def undo(self) -> None:
+        if self._ops:
+            self._redo.append(self._ops.pop())
+            self._replay()
+
+    @Slot()
+    def redo(self) -> None:
+        if self._redo:
+            self._ops.append(self._redo.pop())
+            self._replay()
+
+    @Slot()
+    def clear(self) -> None:
+        """Clear the page; undoable when there was something to clear."""
+        if self._ops:
+            blank = QImage(self._image.size(), QImage.Format.Format_Grayscale8)
+            blank.fill(QColor(PAPER, PAPER, PAPER))
+            self._ops.append(PictureOp(blank))
+            self._redo.clear()
+            self._replay()
+
+    def show_picture(self, picture: QImage) -> None:
+        """Lay an opened or dropped image on the canvas (undoable), fitted and centred."""
+        self._ops.append(PictureOp(self._fit(picture)))
+        self._redo.clear()
+        self._replay()
+
+    def _fit(self, picture: QImage) -> QImage:
+        gray = picture.convertToFormat(QImage.Format.Format_Grayscale8)
+        side = self._image.width()
+        fitted = gray.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+        page = QImage(side, side, QImage.Format.Format_Grayscale8)
+        page.fill(QColor.fromRgb(_border_shade(gray)).rgb())  # pad with the picture's own paper
+        painter = QPainter(page)
+        painter.drawImage((side - fitted.width()) // 2, (side - fitted.height()) // 2, fitted)
+        painter.end()
+        return page
+
+    # --- drag and drop ---------------------------------------------------------------
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() or event.mimeData().hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        data = event.mimeData()
+        if data.hasImage():
+            self.show_picture(QImage(data.imageData()))
+        elif data.hasUrls():
+            self.fileDropped.emit(data.urls()[0].toLocalFile())
+        event.acceptProposedAction()
+
+
+def _border_shade(gray: QImage) -> int:
+    """The median shade of a grayscale image's border, as 0xRRGGBB."""
+    width, height = gray.width(), gray.height()
+    samples = [gray.pixelColor(x, y).value() for x in range(0, width, max(1, width // 20))
+               for y in (0, height - 1)]
+    samples += [gray.pixelColor(x, y).value() for y in range(0, height, max(1, height // 20))
+                for x in (0, width - 1)]
+    shade = int(np.median(samples)) if samples else PAPER
+    return (shade << 16) | (shade << 8) | shade

@@ -1,0 +1,496 @@
+"""The main window: canvas, live prediction, P0-P9 chart, model/device choice, training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+    QPushButton, QSlider, QToolButton, QVBoxLayout, QWidget,
+)
+
+from .. import __version__
+from .canvas import DEFAULT_PEN_WIDTH, DrawingCanvas
+from .chart import ProbabilityChart
+from .training_panel import TrainingPanel
+from .workers import PREDICTION_THREADS, PredictionWorker, run_in_background, set_torch_threads
+
+SHIPPED = {"cnn": "CNN (shipped)", "mlp": "MLP (shipped)"}
+LOAD_CHECKPOINT = "load"
+FRAME_MS = 16  # at most one prediction per frame while the pen moves
+PREVIEW_ZOOM = 4
+
+
+def _load_predictor(source: str, device: str):
+    """Runs on a pool thread: imports torch on first use, then loads the weights."""
+    from ..inference import Predictor
+
+    set_torch_threads(PREDICTION_THREADS)
+    if source in SHIPPED:
+        return Predictor.from_pretrained(source, device=device)
+    return Predictor.from_checkpoint(source, device=device)
+
+
+def _list_devices():
+    from ..devices import available_devices
+
+    return available_devices()
+
+
+class MainWindow(QMainWindow):
+    predictionShown = Signal(object)  # the Prediction now on screen (None: blank canvas)
+    modelReady = Signal()
+    _requestPrediction = Signal(object, object, int)
+
+    def __init__(self):
+        super().__init__()
+        self.setWindowTitle("digitpad")
+        self.settings = QSettings()
+        self.predictor = None  # the model in use; None until the first one has loaded
+        self.last_prediction = None
+        self._relays: set = set()
+        self._in_flight = False
+        self._pending = False
+        self._request_id = 0
+        self._since_request = QElapsedTimer()
+        self._frame_timer = QTimer(self, singleShot=True)
+        self._frame_timer.timeout.connect(self.request_prediction)
+        self._build_ui()
+        self._build_menus()
+        self._start_prediction_thread()
+        self._restore_settings()
+        self._load_model(self.model_selector.currentData(), self.device_selector.currentData())
+        self._call(_list_devices, self._on_devices_listed, self._show_problem)
+
+    # --- building --------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        self.canvas = DrawingCanvas()
+        self.canvas.changed.connect(self.request_prediction)
+        self.canvas.historyChanged.connect(self._update_history_buttons)
+        self.canvas.fileDropped.connect(self.open_image)
+        self.prediction_label = QLabel(self.tr("Loading model…"))
+        self.prediction_label.setObjectName("predictionLabel")
+        self.prediction_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prediction_label.setStyleSheet("font-size: 34px; font-weight: 600;")
+        self.prediction_label.setMinimumHeight(56)
+        self.preview = QLabel()
+        self.preview.setObjectName("inputPreview")
+        self.preview.setFixedSize(28 * PREVIEW_ZOOM, 28 * PREVIEW_ZOOM)
+        self.preview.setToolTip(self.tr("Exactly what the model sees: 28x28 pixels, centred like MNIST"))
+        self.preview.setStyleSheet("background: black; border: 1px solid #888;")
+        self.chart = ProbabilityChart()
+        self.notice = QLabel("")
+        self.notice.setObjectName("noticeLabel")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #b00020;")
+        self.notice.setVisible(False)
+
+        left = QVBoxLayout()
+        left.addWidget(self.canvas, alignment=Qt.AlignmentFlag.AlignHCenter)
+        left.addLayout(self._build_tools())
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addLayout(self._build_selectors())
+        top = QHBoxLayout()
+        top.addWidget(self.prediction_label, stretch=1)
+        top.addWidget(self.preview)
+        right.addLayout(top)
+        right.addWidget(self.chart, stretch=1)
+        right.addWidget(self.notice)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.addLayout(left)
+        row.addLayout(right, stretch=1)
+        self.setCentralWidget(central)
+
+        self.training_panel = TrainingPanel()
+        self.training_panel.useModel.connect(self.use_checkpoint)
+        self.training_panel.folderChosen.connect(self._remember_folder)
+        dock = QDockWidget(self.tr("Training"), self)
+        dock.setObjectName("trainingDock")
+        dock.setWidget(self.training_panel)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.statusBar().showMessage(self.tr("Loading model…"))
+
+    def _build_tools(self) -> QVBoxLayout:
+        self.pen_slider = QSlider(Qt.Orientation.Horizontal, minimum=4, maximum=48, value=DEFAULT_PEN_WIDTH)
+        self.pen_slider.setObjectName("penWidth")
+        self.pen_slider.setToolTip(self.tr("Pen width"))
+        self.pen_slider.valueChanged.connect(self._set_pen_width)
+        self.eraser_button = QToolButton(text=self.tr("Eraser"), checkable=True)
+        self.eraser_button.setToolTip(self.tr("Erase parts of the drawing (E)"))
+        self.eraser_button.setShortcut(QKeySequence("E"))
+        self.eraser_button.toggled.connect(self._set_erasing)
+        self.undo_button = QToolButton(text=self.tr("Undo"), enabled=False)
+        self.undo_button.setToolTip(self.tr("Undo the last stroke (Ctrl+Z)"))
+        self.undo_button.clicked.connect(self.canvas.undo)
+        self.redo_button = QToolButton(text=self.tr("Redo"), enabled=False)
+        self.redo_button.setToolTip(self.tr("Redo (Ctrl+Shift+Z)"))
+        self.redo_button.clicked.connect(self.canvas.redo)
+        self.clear_button = QPushButton(self.tr("Clear"))
+        self.clear_button.setObjectName("clearButton")
+        self.clear_button.setToolTip(self.tr("Clear the canvas (Esc or Delete)"))
+        self.clear_button.clicked.connect(self.canvas.clear)
+        for keys in (QKeySequence.StandardKey.Undo, "Ctrl+Z"):
+            QShortcut(QKeySequence(keys), self, self.canvas.undo)
+        for keys in (QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"):
+            QShortcut(QKeySequence(keys), self, self.canvas.redo)
+        for keys in ("Esc", "Delete"):
+            QShortcut(QKeySequence(keys), self, self.canvas.clear)
+        self.pen_value = QLabel(str(DEFAULT_PEN_WIDTH))
+        self.pen_value.setMinimumWidth(24)
+        buttons = QHBoxLayout()
+        for widget in (self.eraser_button, self.undo_button, self.redo_button, self.clear_button):
+            buttons.addWidget(widget)
+        pen_row = QHBoxLayout()
+        pen_row.addWidget(QLabel(self.tr("Pen width")))
+        pen_row.addWidget(self.pen_slider, stretch=1)
+        pen_row.addWidget(self.pen_value)
+        column = QVBoxLayout()
+        column.addLayout(buttons)
+        column.addLayout(pen_row)
+        return column
+
+    def _build_selectors(self) -> QHBoxLayout:
+        self.model_selector = QComboBox()
+        self.model_selector.setObjectName("modelSelector")
+        self.model_selector.setToolTip(self.tr("Which network reads the drawing"))
+        for key, label in SHIPPED.items():
+            self.model_selector.addItem(self.tr(label), key)
+        self.model_selector.addItem(self.tr("Load checkpoint…"), LOAD_CHECKPOINT)
+        self.model_selector.activated.connect(self._on_model_chosen)
+        self.device_selector = QComboBox()
+        self.device_selector.setObjectName("deviceSelector")
+        self.device_selector.setToolTip(self.tr("Where the network runs"))
+        self.device_selector.addItem("CPU", "cpu")  # the rest are listed once torch has loaded
+        self.device_selector.activated.connect(self._on_device_chosen)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Model")))
+        row.addWidget(self.model_selector, stretch=1)
+        row.addWidget(QLabel(self.tr("Device")))
+        row.addWidget(self.device_selector, stretch=1)
+        return row
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self._add_action(file_menu, self.tr("&Open image…"), self._choose_image, QKeySequence.StandardKey.Open)
+        self._add_action(file_menu, self.tr("&Load checkpoint…"), self._choose_checkpoint, "Ctrl+L")
+        self._add_action(file_menu, self.tr("&Save drawing as PNG…"), self._choose_save_path, QKeySequence.StandardKey.Save)
+        file_menu.addSeparator()
+        self._add_action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self._add_action(help_menu, self.tr("&About digitpad"), self._about)
+
+    def _add_action(self, menu, text, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _start_prediction_thread(self) -> None:
+        self._prediction_thread = QThread(self)
+        self._prediction_worker = PredictionWorker()
+        self._prediction_worker.moveToThread(self._prediction_thread)
+        self._requestPrediction.connect(self._prediction_worker.predict)
+        self._prediction_worker.predicted.connect(self._on_predicted)
+        self._prediction_worker.failed.connect(self._on_prediction_failed)
+        self._prediction_thread.start()
+
+    # --- background calls ------------------------------------------------------------
+
+    def _call(self, function, on_success, on_failure) -> None:
+        relay = run_in_background(function, on_success, on_failure)
+        self._relays.add(relay)
+        relay.succeeded.connect(lambda _=None, r=relay: self._relays.discard(r))
+        relay.failed.connect(lambda _=None, r=relay: self._relays.discard(r))
+
+    def _load_model(self, source: str, device: str) -> None:
+        self.statusBar().showMessage(self.tr("Loading model…"))
+        self._call(lambda: _load_predictor(source, device), self._on_model_loaded, self._on_model_refused)
+
+    @Slot(object)
+    def _on_model_loaded(self, predictor) -> None:
+        self.predictor = predictor
+        self._select_current_model()
+        self.training_panel.device = str(predictor.device)
+        self._show_notice("")
+        self._update_status()
+        self.modelReady.emit()
+        self.request_prediction()
+
+    @Slot(str)
+    def _on_model_refused(self, message: str) -> None:
+        self._show_problem(message)
+        self._select_current_model()  # the selectors go back to what is really running
+        if self.predictor is None:
+            self.prediction_label.setText(self.tr("No model"))
+            self.statusBar().showMessage(self.tr("No model loaded"))
+        else:
+            self._update_status()
+
+    @Slot(object)
+    def _on_devices_listed(self, devices) -> None:
+        current = self.device_selector.currentData()
+        self.device_selector.clear()
+        for device in devices:
+            self.device_selector.addItem(device.label, device.name)
+        index = self.device_selector.findData(current)
+        self.device_selector.setCurrentIndex(max(index, 0))
+
+    # --- models and devices ----------------------------------------------------------
+
+    def _model_source(self) -> str | None:
+        if self.predictor is None:
+            return None
+        source = getattr(self.predictor, "source", None)
+        return source or self.predictor.name
+
+    def _select_current_model(self) -> None:
+        if self.predictor is None:
+            return
+        index = self.model_selector.findData(self._model_source())
+        if index < 0:
+            index = self.model_selector.count() - 1
+            self.model_selector.insertItem(index, self.predictor.name, self._model_source())
+        self.model_selector.setCurrentIndex(index)
+        device_index = self.device_selector.findData(str(self.predictor.device))
+        if device_index >= 0:
+            self.device_selector.setCurrentIndex(device_index)
+
+    @Slot(int)
+    def _on_model_chosen(self, index: int) -> None:
+        source = self.model_selector.itemData(index)
+        if source == LOAD_CHECKPOINT:
+            self._select_current_model()
+            self._choose_checkpoint()
+        elif source != self._model_source():
+            self._load_model(source, self.device_selector.currentData())
+
+    @Slot(int)
+    def _on_device_chosen(self, index: int) -> None:
+        device = self.device_selector.itemData(index)
+        source = self._model_source() or self.model_selector.currentData()
+        self._load_model(source, device)
+
+    @Slot()
+    def _choose_checkpoint(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Load checkpoint"), self._last_dir(),
+                                              self.tr("PyTorch checkpoints (*.pt *.pth);;All files (*)"))
+        if path:
+            self.load_checkpoint(path)
+
+    def load_checkpoint(self, path: str) -> None:
+        """Switch to a checkpoint file; a refused file leaves the current model running."""
+        self.settings.setValue("lastDir", str(Path(path).parent))
+        self._load_model(str(Path(path).resolve()), self.device_selector.currentData())
+
+    @Slot(str)
+    def use_checkpoint(self, path: str) -> None:
+        self.load_checkpoint(path)
+
+    def _update_status(self) -> None:
+        predictor = self.predictor
+        meta = predictor.meta
+        accuracy = ""
+        if meta.get("test_accuracy") is not None:
+            accuracy = self.tr(" · MNIST test accuracy {a:.2%}").format(a=meta["test_accuracy"])
+        elif meta.get("best_val_accuracy") is not None:
+            accuracy = self.tr(" · validation accuracy {a:.2%}").format(a=meta["best_val_accuracy"])
+        device = self.device_selector.currentText() or str(predictor.device)
+        if predictor.name in SHIPPED:
+            model = self.tr("Shipped {arch}").format(arch=predictor.arch.upper())
+        else:
+            model = f"{predictor.name} ({predictor.arch.upper()})"
+        self.statusBar().showMessage(
+            self.tr("{model}{accuracy} on {device}").format(model=model, accuracy=accuracy, device=device)
+        )
+
+    # --- live prediction -------------------------------------------------------------
+
+    @Slot()
+    def request_prediction(self) -> None:
+        """Predict the current drawing: one at a time, at most once a frame, never stale."""
+        if self.predictor is None:
+            return  # predicted as soon as the model is ready
+        if self._in_flight:
+            self._pending = True  # the newest drawing is sent when this one returns
+            return
+        if self._since_request.isValid() and self._since_request.elapsed() < FRAME_MS:
+            if not self._frame_timer.isActive():
+                self._frame_timer.start(FRAME_MS - self._since_request.elapsed())
+            return
+        self._in_flight, self._pending = True, False
+        self._since_request.start()
+        self._request_id += 1
+        self._requestPrediction.emit(self.predictor, self.canvas.to_array(), self._request_id)
+
+    def prediction_is_current(self) -> bool:
+        """True when what is on screen was predicted from the canvas as it is now."""
+        return (self.predictor is not None and not self._in_flight and not self._pending
+                and not self._frame_timer.isActive())
+
+    @Slot(object, object, int)
+    def _on_predicted(self, result, predictor, request_id: int) -> None:
+        self._in_flight = False
+        if self._pending or predictor is not self.predictor:
+            self._pending = False
+            self.request_prediction()  # the drawing or the model changed meanwhile
+            if predictor is not self.predictor:
+                return
+        self.show_prediction(result)
+
+    @Slot(str)
+    def _on_prediction_failed(self, message: str) -> None:
+        self._in_flight = False
+        self._show_problem(message)
+
+    def show_prediction(self, result) -> None:
+        self.last_prediction = result
+        if result.digit is None:
+            self.prediction_label.setText(self.tr("Draw a digit"))
+            self.chart.set_probabilities(None)
+        else:
+            self.prediction_label.setText(f"{result.digit}  ({result.confidence:.1%})")
+            self.chart.set_probabilities(result.probs)
+        self.preview.setPixmap(_preview_pixmap(result.input))
+        self.predictionShown.emit(result)
+
+    # --- files -----------------------------------------------------------------------
+
+    def _last_dir(self) -> str:
+        return str(self.settings.value("lastDir", str(Path.home())))
+
+    @Slot()
+    def _choose_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open image"), self._last_dir(),
+                                              self.tr("Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm)"))
+        if path:
+            self.open_image(path)
+
+    @Slot(str)
+    def open_image(self, path: str) -> None:
+        image = QImage(path)
+        if image.isNull():
+            self._show_problem(self.tr("Cannot open '{name}': not a readable image.").format(name=Path(path).name))
+            return
+        self.settings.setValue("lastDir", str(Path(path).parent))
+        self._show_notice("")
+        self.canvas.show_picture(image)
+
+    @Slot()
+    def _choose_save_path(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save drawing"), self._last_dir(), "PNG (*.png)")
+        if path:
+            self.save_drawing(path)
+
+    def save_drawing(self, path: str) -> bool:
+        """Write the drawing as PNG atomically: a failed save leaves any old file intact."""
+        from ..files import atomic_write
+
+        try:
+            with atomic_write(path) as tmp:
+                if not self.canvas.image().save(str(tmp), "PNG"):
+                    raise OSError("could not encode the PNG")
+        except OSError as error:
+            self._show_problem(self.tr("Could not save '{path}': {error}").format(path=path, error=error))
+            return False
+        self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 4000)
+        return True
+
+    # --- messages, settings, closing -------------------------------------------------
+
+    @Slot(str)
+    def _show_problem(self, message: str) -> None:
+        self._show_notice(message)
+        self.statusBar().showMessage(message, 8000)
+
+    def _show_notice(self, message: str) -> None:
+        self.notice.setText(message)
+        self.notice.setVisible(bool(message))
+
+    @Slot()
+    def _about(self) -> None:
+        QMessageBox.about(self, self.tr("About digitpad"), about_text())
+
+    @Slot(int)
+    def _set_pen_width(self, width: int) -> None:
+        self.canvas.pen_width = width
+        self.pen_value.setText(str(width))
+
+    @Slot(bool)
+    def _set_erasing(self, erasing: bool) -> None:
+        self.canvas.erasing = erasing
+
+    @Slot()
+    def _update_history_buttons(self) -> None:
+        self.undo_button.setEnabled(self.canvas.can_undo())
+        self.redo_button.setEnabled(self.canvas.can_redo())
+
+    @Slot(str)
+    def _remember_folder(self, folder: str) -> None:
+        self.settings.setValue("trainingFolder", folder)
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 720)
+        self.pen_slider.setValue(int(self.settings.value("penWidth", DEFAULT_PEN_WIDTH)))
+        model = self.settings.value("model", "cnn")
+        if model in SHIPPED:
+            self.model_selector.setCurrentIndex(self.model_selector.findData(model))
+        device = str(self.settings.value("device", "cpu"))
+        if self.device_selector.findData(device) < 0:
+            self.device_selector.addItem(device, device)  # checked when the model loads
+        self.device_selector.setCurrentIndex(self.device_selector.findData(device))
+        folder = self.settings.value("trainingFolder", "")
+        if folder:
+            self.training_panel.set_folder(str(folder))
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("penWidth", self.pen_slider.value())
+        if self.predictor is not None:
+            if self._model_source() in SHIPPED:
+                self.settings.setValue("model", self._model_source())
+            self.settings.setValue("device", str(self.predictor.device))
+
+    def closeEvent(self, event) -> None:
+        self._save_settings()
+        self.training_panel.shutdown()
+        self._prediction_thread.quit()
+        self._prediction_thread.wait()
+        QThreadPool.globalInstance().waitForDone()
+        super().closeEvent(event)
+
+
+def _preview_pixmap(digit: np.ndarray) -> QPixmap:
+    pixels = np.ascontiguousarray(np.round(digit * 255).astype(np.uint8))
+    image = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+    return QPixmap.fromImage(image).scaled(28 * PREVIEW_ZOOM, 28 * PREVIEW_ZOOM,
+                                           Qt.AspectRatioMode.IgnoreAspectRatio,
+                                           Qt.TransformationMode.FastTransformation)
+
+
+def about_text() -> str:
+    import sys
+
+    from PySide6 import __version__ as pyside_version
+
+    torch_version = sys.modules["torch"].__version__ if "torch" in sys.modules else "not loaded yet"
+    return (
+        f"<b>digitpad {__version__}</b><br>Draw digits and watch neural networks read them.<br><br>"
+        f"Python {sys.version.split()[0]} · PySide6 {pyside_version} · PyTorch {torch_version}<br><br>"
+        "The shipped models were trained on MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), "
+        "licensed CC BY-SA 3.0."
+    )
+

@@ -1,0 +1,141 @@
+"""Work that must not run on the GUI thread: predicting, loading models, training.
+
+Workers talk to widgets only through signals. Core modules (and torch) are imported
+inside the work itself, so creating the window never waits for torch.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from typing import Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from ..errors import DigitpadError
+
+# Thread budget: torch's intra-op thread count is process-wide. One drawing needs one
+# thread; a second one only makes OpenMP threads wait on each other when the other core
+# is busy (measured: 4 ms -> 100+ ms). Training in the app gets the remaining cores, so
+# on a 2-core machine the live prediction keeps a core of its own.
+PREDICTION_THREADS = 1
+TRAINING_THREADS = max(1, (os.cpu_count() or 2) - 1)
+# Progress signals per second while training: enough for smooth curves, few enough
+# that the GUI thread never has a backlog.
+PROGRESS_RATE_HZ = 20
+
+
+def set_torch_threads(count: int) -> None:
+    import torch
+
+    if torch.get_num_threads() != count:
+        torch.set_num_threads(count)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, DigitpadError):
+        return str(error)
+    traceback.print_exception(error)
+    return f"unexpected error: {type(error).__name__}: {error}"
+
+
+class PredictionWorker(QObject):
+    """Lives in its own QThread and predicts one drawing at a time."""
+
+    predicted = Signal(object, object, int)  # (Prediction, predictor, request id)
+    failed = Signal(str)
+
+    @Slot(object, object, int)
+    def predict(self, predictor, drawing, request_id: int) -> None:
+        try:
+            result = predictor.predict(drawing)
+        except Exception as error:  # noqa: BLE001 - reported in the window, never a crash
+            self.failed.emit(_describe(error))
+            return
+        self.predicted.emit(result, predictor, request_id)
+
+
+class _Relay(QObject):
+    succeeded = Signal(object)
+    failed = Signal(str)
+
+
+class _Call(QRunnable):
+    def __init__(self, function: Callable[[], object], relay: _Relay):
+        super().__init__()
+        self.function, self.relay = function, relay
+
+    def run(self) -> None:
+        try:
+            result = self.function()
+        except Exception as error:  # noqa: BLE001 - sent to the GUI as a message
+            self.relay.failed.emit(_describe(error))
+            return
+        self.relay.succeeded.emit(result)
+
+
+def run_in_background(function, on_success, on_failure, pool: QThreadPool | None = None) -> _Relay:
+    """Call `function` on a pool thread; its result or error message comes back as a signal.
+
+    Keep the returned relay referenced until one of its signals fired.
+    """
+    relay = _Relay()
+    relay.succeeded.connect(on_success)
+    relay.failed.connect(on_failure)
+    (pool or QThreadPool.globalInstance()).start(_Call(function, relay))
+    return relay
+
+
+class TrainingWorker(QObject):
+    """Loads a dataset folder and trains on it; lives in its own QThread."""
+
+    loading = Signal(int, int)  # images decoded, total
+    loaded = Signal(object)  # the ImageSet's summary: (count, skipped list)
+    progress = Signal(object)  # TrainProgress, at most PROGRESS_RATE_HZ per second
+    epochDone = Signal(object)  # TrainProgress of each finished epoch
+    finished = Signal(object)  # TrainProgress of kind "done"
+    cancelled = Signal()
+    failed = Signal(str)
+
+    def __init__(self, folder: str, config):
+        super().__init__()
+        self.folder, self.config = folder, config
+        self.cancel = threading.Event()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self._run()
+        except Exception as error:  # noqa: BLE001 - shown in the panel, never a crash
+            from ..data import Cancelled
+
+            if isinstance(error, Cancelled):
+                self.cancelled.emit()
+            else:
+                self.failed.emit(_describe(error))
+        finally:
+            set_torch_threads(PREDICTION_THREADS)
+
+    def _run(self) -> None:
+        from ..data import load_folder
+        from ..train import train
+
+        dataset = load_folder(self.folder, progress=self.loading.emit, should_stop=self.cancel.is_set)
+        self.loaded.emit((len(dataset), dataset.skipped))
+        set_torch_threads(TRAINING_THREADS)
+        last_emit = 0.0
+        for record in train(self.config, dataset, self.cancel):
+            if record.kind == "cancelled":
+                self.cancelled.emit()
+                return
+            if record.kind == "done":
+                self.finished.emit(record)
+                return
+            if record.kind == "epoch":
+                self.epochDone.emit(record)
+            now = time.monotonic()
+            if record.kind == "epoch" or now - last_emit >= 1.0 / PROGRESS_RATE_HZ:
+                self.progress.emit(record)
+                last_emit = now

@@ -1,0 +1,36 @@
+"""Real mouse input for the canvas, and shapes to draw with it."""
+
+import math
+
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+
+def _mouse(widget, kind, point, button, buttons):
+    event = QMouseEvent(kind, QPointF(point), widget.mapToGlobal(QPointF(point)), button, buttons,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def draw_stroke(widget, points):
+    """Press, move with the left button held, release: what a real drag sends."""
+    left = Qt.MouseButton.LeftButton
+    _mouse(widget, QEvent.Type.MouseButtonPress, points[0], left, left)
+    for point in points[1:]:
+        _mouse(widget, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, left)
+    _mouse(widget, QEvent.Type.MouseButtonRelease, points[-1], left, Qt.MouseButton.NoButton)
+
+
+def vertical_line(x=140, top=50, bottom=230, steps=30):
+    return [QPointF(x, top + (bottom - top) * i / steps) for i in range(steps + 1)]
+
+
+def loop(cx=140, cy=140, rx=55, ry=85, steps=48):
+    return [QPointF(cx + rx * math.sin(2 * math.pi * i / steps), cy - ry * math.cos(2 * math.pi * i / steps))
+            for i in range(steps + 1)]
+
+
+def wait_for_prediction(qtbot, win):
+    """Wait until what is on screen was predicted from the canvas as it is now."""
+    qtbot.waitUntil(win.prediction_is_current, timeout=5000)

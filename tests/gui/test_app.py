@@ -1,0 +1,163 @@
+import subprocess
+import sys
+
+from PIL import Image
+from PySide6.QtWidgets import QComboBox, QLabel
+
+from digitpad.synth import draw_digit, write_digit_folder
+
+from .drawing import draw_stroke, loop, vertical_line, wait_for_prediction
+
+
+def shown_digit(win):
+    text = win.findChild(QLabel, "predictionLabel").text()
+    return int(text[0]) if text[:1].isdigit() else None
+
+
+def test_the_window_has_the_documented_parts(window):
+    for name in ("canvas", "probabilityChart", "clearButton", "trainingPanel"):
+        assert window.findChild(object, name) is not None, name
+    assert window.findChild(QComboBox, "modelSelector").count() >= 3
+    assert window.findChild(QComboBox, "deviceSelector").itemData(0) == "cpu"
+
+
+def test_a_blank_canvas_shows_no_digit_and_an_empty_chart(window):
+    assert shown_digit(window) is None
+    assert not any(ch.isdigit() for ch in window.findChild(QLabel, "predictionLabel").text())
+    assert not window.chart.values.any()
+
+
+def test_a_vertical_stroke_reads_1_and_a_loop_reads_0(window, qtbot):
+    draw_stroke(window.canvas, vertical_line())
+    wait_for_prediction(qtbot, window)
+    assert shown_digit(window) == 1
+    assert window.chart.values.argmax() == 1 and abs(window.chart.values.sum() - 1) < 1e-4
+    window.canvas.clear()
+    draw_stroke(window.canvas, loop())
+    wait_for_prediction(qtbot, window)
+    assert shown_digit(window) == 0
+
+
+def test_undo_redo_and_clear(window, qtbot):
+    draw_stroke(window.canvas, vertical_line())
+    wait_for_prediction(qtbot, window)
+    assert shown_digit(window) == 1
+    window.canvas.undo()
+    wait_for_prediction(qtbot, window)
+    assert shown_digit(window) is None
+    window.canvas.redo()
+    wait_for_prediction(qtbot, window)
+    assert shown_digit(window) == 1
+    window.clear_button.click()
+    wait_for_prediction(qtbot, window)
+    assert shown_digit(window) is None and (window.canvas.to_array() == 255).all()
+    window.canvas.undo()  # the clear itself can be undone
+    wait_for_prediction(qtbot, window)
+    assert shown_digit(window) == 1
+
+
+def test_switching_model_and_device_reruns_the_drawing(window, qtbot):
+    draw_stroke(window.canvas, vertical_line())
+    wait_for_prediction(qtbot, window)
+    selector = window.findChild(QComboBox, "modelSelector")
+    with qtbot.waitSignal(window.predictionShown, timeout=30_000):
+        selector.activated.emit(selector.findData("mlp"))
+    assert window.predictor.arch == "mlp" and shown_digit(window) == 1
+    assert "MLP" in window.statusBar().currentMessage()
+    devices = window.findChild(QComboBox, "deviceSelector")
+    with qtbot.waitSignal(window.predictionShown, timeout=30_000):
+        devices.activated.emit(devices.findData("cpu"))
+    assert "CPU" in window.statusBar().currentMessage()
+
+
+def test_a_corrupt_checkpoint_is_refused_and_the_model_stays(window, qtbot, tmp_path):
+    before = window.predictor
+    bad = tmp_path / "broken.pt"
+    bad.write_bytes(b"definitely not a checkpoint")
+    window.load_checkpoint(str(bad))
+    qtbot.waitUntil(lambda: window.notice.isVisible(), timeout=10_000)
+    assert "broken.pt" in window.notice.text()
+    assert window.predictor is before
+    assert window.findChild(QComboBox, "modelSelector").currentData() == "cnn"
+
+
+def test_open_image_and_save_drawing(window, qtbot, tmp_path):
+    picture = tmp_path / "seven.png"
+    draw_digit(7, size=120).save(picture)
+    window.open_image(str(picture))
+    wait_for_prediction(qtbot, window)
+    assert shown_digit(window) == 7
+    target = tmp_path / "drawing.png"
+    assert window.save_drawing(str(target))
+    assert Image.open(target).size[0] >= 280
+    previous = target.read_bytes()
+    assert not window.save_drawing(str(tmp_path / "drawing.png" / "impossible.png"))
+    assert target.read_bytes() == previous and window.notice.isVisible()
+    (tmp_path / "junk.png").write_bytes(b"junk")
+    window.open_image(str(tmp_path / "junk.png"))
+    assert "not a readable image" in window.notice.text()
+
+
+def test_training_panel_trains_to_the_end_and_offers_the_model(window, qtbot, tmp_path):
+    folder = write_digit_folder(tmp_path / "digits", per_class=12, size=32)
+    panel = window.training_panel
+    panel.set_folder(str(folder))
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
+    assert "120 images in 10 classes" in panel.folder_status.text()
+    panel.model_choice.setCurrentIndex(panel.model_choice.findData("mlp"))
+    panel.epochs.setValue(3)
+    with qtbot.waitSignal(panel.trainingFinished, timeout=60_000) as finished:
+        panel.start_button.click()
+    record = finished.args[0]
+    assert record.kind == "done" and record.epoch == 3
+    assert panel.use_button.isVisible() and "Best validation accuracy" in panel.result_label.text()
+    assert panel.progress_bar.value() == panel.progress_bar.maximum()
+    with qtbot.waitSignal(window.modelReady, timeout=10_000):
+        panel.use_button.click()
+    assert window.predictor.name == "best.pt" and window.predictor.arch == "mlp"
+
+
+def test_training_can_be_cancelled_midway_and_keeps_the_model(window, qtbot, tmp_path):
+    folder = write_digit_folder(tmp_path / "digits", per_class=12, size=32)
+    panel = window.training_panel
+    panel.set_folder(str(folder))
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
+    panel.epochs.setValue(500)
+    panel.batch_size.setValue(4)
+    before = window.predictor
+    with qtbot.waitSignal(panel.trainingCancelled, timeout=60_000):
+        panel.start_button.click()
+        qtbot.waitUntil(lambda: panel.progress_bar.value() > 0 and "Epoch" in panel.progress_label.text(), timeout=30_000)
+        panel.cancel_button.click()
+    assert window.predictor is before
+    assert "Cancelled" in panel.progress_label.text()
+    assert panel.start_button.isEnabled() and not panel.cancel_button.isEnabled()
+
+
+def test_a_bad_folder_is_reported_in_words(window, qtbot, tmp_path):
+    (tmp_path / "letters" / "a").mkdir(parents=True)
+    panel = window.training_panel
+    panel.set_folder(str(tmp_path / "letters"))
+    qtbot.waitUntil(lambda: "none named 0-9" in panel.folder_status.text(), timeout=10_000)
+    assert not panel.start_button.isEnabled()
+
+
+def test_closing_during_training_cancels_and_waits(window, qtbot, tmp_path):
+    folder = write_digit_folder(tmp_path / "digits", per_class=12, size=32)
+    panel = window.training_panel
+    panel.set_folder(str(folder))
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
+    panel.epochs.setValue(500)
+    panel.batch_size.setValue(4)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: "Epoch" in panel.progress_label.text(), timeout=30_000)
+    thread = panel._thread
+    window.close()
+    assert thread.isFinished() and not panel.is_training()
+
+
+def test_importing_the_gui_does_not_import_torch():
+    code = "import sys, digitpad.gui, digitpad.gui.main_window; print('torch' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})
+    assert run.stdout.strip() == "False", run.stderr
