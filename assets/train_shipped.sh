@@ -9,7 +9,7 @@ MNIST=${1:-../shared/datasets/mnist}
 WORK=${2:-data/mnist}
 PY=${PY:-python}
 
-[ -d "$WORK/test" ] || "$PY" -m digitpad export-mnist "$WORK" --source "$MNIST"
+[ -f "$WORK/.export-complete" ] || "$PY" -m digitpad export-mnist "$WORK" --source "$MNIST"
 
 "$PY" -m digitpad train "$WORK/train" --model mlp --epochs 40 --batch-size 64 --lr 1e-3 \
     --augment --val-split 0 --seed 0 --device cpu --out runs/ship-mlp

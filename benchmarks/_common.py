@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from digitpad.mnist import COMPLETE_MARKER
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -21,7 +23,7 @@ def mnist_idx_dir() -> Path:
 def mnist_png_dir() -> Path:
     """MNIST as PNG folders (train/, test/), exported with `digitpad export-mnist` once."""
     out = Path(os.environ.get("DIGITPAD_MNIST_PNG", ROOT / "data" / "mnist"))
-    if not (out / "test" / "9").is_dir():
+    if not (out / COMPLETE_MARKER).is_file():  # written last: an interrupted export redoes
         subprocess.run([sys.executable, "-m", "digitpad", "export-mnist", str(out),
                         "--source", str(mnist_idx_dir())], check=True)
     return out

@@ -156,11 +156,32 @@ def _tqdm_callback(description: str):
 
 
 def cmd_train(args) -> int:
-    from tqdm import tqdm
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     from .data import load_folder
+
+    # Decoding needs no torch: it starts now, in worker processes, while this process
+    # spends its seconds importing torch and checking the other options.
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as background:
+        loading = background.submit(load_folder, args.dir, progress=_tqdm_callback("loading images"),
+                                    workers=args.workers, should_stop=stop.is_set)
+        try:
+            config = _checked_train_config(args)
+        except BaseException:
+            stop.set()
+            raise
+        dataset = loading.result()
+    _report_skipped(dataset.skipped)
+    print(f"{len(dataset)} images from {args.dir}; training '{args.model}' -> {config.out_dir}",
+          file=sys.stderr)
+    return _run_training(config, dataset)
+
+
+def _checked_train_config(args):
     from .devices import resolve_device
-    from .train import TrainConfig, check_config, train
+    from .train import TrainConfig, check_config
 
     out = args.out or f"runs/{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"
     config = TrainConfig(
@@ -168,15 +189,20 @@ def cmd_train(args) -> int:
         val_split=args.val_split, augment=args.augment, seed=args.seed, device=args.device,
         schedule=args.schedule, weight_decay=args.weight_decay, out_dir=out, resume=args.resume,
     )
-    check_config(config)  # say what is wrong before minutes of decoding
+    check_config(config)
     resolve_device(config.device)
     if config.resume:
         from .checkpoint import load
 
         load(config.resume)
-    dataset = load_folder(args.dir, progress=_tqdm_callback("loading images"), workers=args.workers)
-    _report_skipped(dataset.skipped)
-    print(f"{len(dataset)} images from {args.dir}; training '{args.model}' -> {out}", file=sys.stderr)
+    return config
+
+
+def _run_training(config, dataset) -> int:
+    from tqdm import tqdm
+
+    from .train import train
+
     bar = None
     try:
         for record in train(config, dataset):
@@ -185,8 +211,9 @@ def cmd_train(args) -> int:
                     bar = tqdm(total=record.batches, desc=f"epoch {record.epoch}/{record.epochs}",
                                file=sys.stderr, leave=False)
                 bar.update(1)
-                bar.set_postfix(loss=f"{record.loss:.4f}", acc=f"{record.accuracy:.4f}",
-                                refresh=False)
+                if record.batch % 50 == 0:  # formatting every batch would cost ~2% of an MLP epoch
+                    bar.set_postfix(loss=f"{record.loss:.4f}", acc=f"{record.accuracy:.4f}",
+                                    refresh=False)
             elif record.kind == "epoch":
                 bar.close()
                 print(_epoch_line(record), file=sys.stderr)
@@ -217,9 +244,9 @@ def cmd_eval(args) -> int:
     from .data import load_folder, scan_folder
     from .evaluation import evaluate_images
 
-    scan_folder(args.dir)  # a wrong folder is reported before the model loads
+    scan = scan_folder(args.dir)  # a wrong folder is reported before the model loads
     predictor = _load_predictor(args)
-    dataset = load_folder(args.dir, progress=_tqdm_callback("loading images"))
+    dataset = load_folder(scan, progress=_tqdm_callback("loading images"))
     if len(dataset) == 0:
         raise DigitpadError(f"'{args.dir}' has no usable images ({len(dataset.skipped)} skipped)")
     report = evaluate_images(predictor, dataset, args.batch_size)

@@ -16,10 +16,11 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_write(path: str | os.PathLike, durable: bool = True) -> Iterator[Path]:
     """Yield a temp path beside `path`; on success it replaces `path` in one step.
 
     On any error the temp file is removed and `path` is left exactly as it was.
+    `durable=False` skips the fsync, for files that are only a cache.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -27,8 +28,9 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
+        if durable:
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; keep the user's usual mode
         os.replace(tmp, path)
     except BaseException:

@@ -52,7 +52,7 @@ def test_bench_json_gives_median_and_p95_per_model_and_device(capsys):
     assert all(0 < r["median_ms"] <= r["p95_ms"] for r in rows)
 
 
-def test_errors_are_one_readable_line_not_a_traceback(tmp_path, capsys):
+def test_errors_are_one_readable_line_not_a_traceback(tmp_path, digit_folder, capsys):
     (tmp_path / "bad.pt").write_bytes(b"junk")
     draw_digit(3, size=40).save(tmp_path / "three.png")
     assert main(["predict", "--weights", str(tmp_path / "bad.pt"), str(tmp_path)]) == 1
@@ -65,7 +65,7 @@ def test_errors_are_one_readable_line_not_a_traceback(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
     assert main(["predict", "--device", "cuda:9", str(tmp_path)]) == 1
     assert "available: auto, cpu" in capsys.readouterr().err
-    assert main(["train", str(tmp_path), "--device", "cuda:9"]) == 1  # before any decoding
+    assert main(["train", str(digit_folder), "--device", "cuda:9"]) == 1
     assert "available: auto, cpu" in capsys.readouterr().err
 
 
@@ -89,3 +89,12 @@ def test_importing_digitpad_does_not_import_torch():
     code = "import sys, digitpad, digitpad.preprocess, digitpad.data; print('torch' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip() == "False", run.stderr
+
+
+def test_train_command_writes_checkpoints_and_reports(digit_folder, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", str(digit_folder), "--model", "mlp", "--epochs", "2", "--batch-size", "32",
+                 "--device", "cpu", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "epoch 2/2: loss" in captured.err and "best:" in captured.out
+    assert (out / "best.pt").is_file() and (out / "last.pt").is_file()

@@ -127,3 +127,28 @@ def test_split_is_seeded_and_disjoint():
     assert len(split_indices(10, 0.0, seed=0)[1]) == 0
     with pytest.raises(DatasetError):
         split_indices(10, 1.0, seed=0)
+
+
+def test_a_pool_that_cannot_start_falls_back_to_one_process(tmp_path, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    class BrokenPool:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, *args):
+            raise BrokenProcessPool("a worker died at start-up")
+
+        def shutdown(self, **kwargs):
+            pass
+
+    root = make_folder(tmp_path / "ds", digits=range(10), per_class=2)
+    monkeypatch.setattr(data, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(data, "ProcessPoolExecutor", BrokenPool)
+    assert len(load_folder(root, workers=2)) == 20

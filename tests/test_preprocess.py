@@ -148,3 +148,14 @@ def test_odd_sizes_give_a_centred_box(shape):
 def test_unreadable_inputs_raise_a_clear_error(bad):
     with pytest.raises(pp.PreprocessError):
         pp.preprocess(bad)
+
+
+def test_the_stacked_path_gives_exactly_what_one_at_a_time_gives():
+    rng = np.random.default_rng(7)
+    singles = [np.round(pp.preprocess(draw_digit(i % 10, size=90, rng=rng)) * 255).astype(np.uint8)
+               for i in range(60)]
+    stack = np.stack(singles + [255 - s for s in singles[:10]]  # MNIST-like, both polarities
+                     + [np.zeros((28, 28), np.uint8)]  # blank
+                     + [np.asarray(draw_digit(3, size=28, rng=rng))])  # needs resampling
+    expected = np.stack([pp.preprocess(image) for image in stack])
+    np.testing.assert_array_equal(pp.preprocess_stack(stack), expected)
