@@ -46,7 +46,18 @@ def main() -> int:
         if not window.prediction_is_current() or window.last_prediction is None:
             QTimer.singleShot(50, capture)
             return
-        QTimer.singleShot(300, lambda: (window.grab().save(str(out)), print(f"wrote {out}"), window.close()))
+        QTimer.singleShot(300, save)
+
+    def save():
+        if app.platformName() == "xcb":  # a real X server: capture the screen itself
+            window.move(0, 0)
+            picture = app.primaryScreen().grabWindow(0, 0, 0, window.frameGeometry().width(),
+                                                     window.frameGeometry().height())
+        else:
+            picture = window.grab()
+        picture.save(str(out))
+        print(f"wrote {out} ({app.platformName()})")
+        window.close()
 
     def when_ready():
         draw_three(window.canvas)
