@@ -254,7 +254,9 @@ def cmd_eval(args) -> int:
         print(json.dumps({**report.to_json(), "model": predictor.arch}))
         return 0
     _report_skipped(dataset.skipped)
-    print(f"{predictor.name}: accuracy {report.accuracy:.4%} on {report.n} images")
+    print(f"{predictor.name}: accuracy {report.accuracy:.4%} on {report.n} images; "
+          f"calibration error (ECE) {report.ece:.2%}"
+          + ("" if report.unsure is None else f"; {report.unsure:.2%} turned away as not digits"))
     for digit, accuracy in report.per_class.items():
         shown = "-" if accuracy is None else f"{accuracy:.2%}"
         print(f"  {digit}: {shown}")
@@ -299,10 +301,12 @@ def cmd_predict(args) -> int:
 
 def _print_prediction(as_json: bool, path: Path, result, model: str) -> None:
     if as_json:
-        print(json.dumps({"path": str(path), "digit": result.digit,
+        print(json.dumps({"path": str(path), "digit": result.digit, "unsure": result.unsure,
                           "probs": [round(float(p), 6) for p in result.probs], "model": model}))
     elif result.digit is None:
         print(f"{path}: blank")
+    elif result.unsure:
+        print(f"{path}: not a digit? (best guess {result.digit}, {result.confidence:.1%})")
     else:
         print(f"{path}: {result.digit} ({result.confidence:.1%})")
 

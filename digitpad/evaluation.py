@@ -1,4 +1,6 @@
-"""Accuracy, per-class accuracy and the confusion matrix of a predictor on an ImageSet."""
+"""How a predictor does on a labelled ImageSet: accuracy, per class, the confusion
+matrix, calibration (ECE and the reliability table), and how many digits the
+not-a-digit gate turned away."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Callable
 
 import numpy as np
 
+from .calibration import expected_calibration_error, reliability
 from .data import ImageSet
 from .inference import Predictor
 
@@ -17,8 +20,16 @@ class EvalReport:
     accuracy: float
     per_class: dict[str, float | None]  # None for a class with no images
     confusion: list[list[int]]  # confusion[true][predicted]
+    ece: float  # expected calibration error of the (temperature-scaled) probabilities
+    reliability: list[dict]  # per confidence bin: low, high, count, confidence, accuracy
+    unsure: float | None  # share of these digits the gate turned away (None: no gate)
     skipped: list[dict] = field(default_factory=list)
-    predictions: np.ndarray | None = None  # (N,) predicted digits, in the ImageSet's order
+    probs: np.ndarray | None = None  # (N, 10), in the ImageSet's order
+    not_digit: np.ndarray | None = None  # (N,) the gate's p(not a digit)
+
+    @property
+    def predictions(self) -> np.ndarray:
+        return self.probs.argmax(axis=1)
 
     def to_json(self) -> dict:
         return {
@@ -26,6 +37,9 @@ class EvalReport:
             "accuracy": self.accuracy,
             "per_class": self.per_class,
             "confusion": self.confusion,
+            "ece": self.ece,
+            "reliability": self.reliability,
+            "unsure": self.unsure,
             "skipped": self.skipped,
         }
 
@@ -35,19 +49,31 @@ def evaluate_images(
     dataset: ImageSet,
     batch_size: int = 1000,
     progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> EvalReport:
-    """Run the predictor over preprocessed images in batches and tally the results."""
-    predicted = np.zeros(len(dataset), dtype=np.int64)
+    """Run the predictor over preprocessed images in batches and tally the results.
+
+    `should_stop` is polled between batches; when it returns True, this raises Cancelled.
+    """
+    from .data import Cancelled
+
+    probs = np.zeros((len(dataset), 10), dtype=np.float32)
+    not_digit = np.zeros(len(dataset), dtype=np.float32)
     for start in range(0, len(dataset), batch_size):
+        if should_stop and should_stop():
+            raise Cancelled("evaluation was cancelled")
         inputs = dataset.images[start : start + batch_size].astype(np.float32) / 255.0
-        predicted[start : start + len(inputs)] = predictor.probabilities(inputs).argmax(1)
+        probs[start : start + len(inputs)] = predictor.probabilities(inputs)
+        if predictor.gate is not None:
+            not_digit[start : start + len(inputs)] = predictor.gate.not_digit_probability(inputs)
         if progress:
             progress(start + len(inputs), len(dataset))
-    return _report(dataset, predicted)
+    return _report(dataset, probs, not_digit, predictor)
 
 
-def _report(dataset: ImageSet, predicted: np.ndarray) -> EvalReport:
+def _report(dataset: ImageSet, probs: np.ndarray, not_digit: np.ndarray, predictor: Predictor) -> EvalReport:
     truth = dataset.labels
+    predicted = probs.argmax(axis=1)
     confusion = np.zeros((10, 10), dtype=np.int64)
     np.add.at(confusion, (truth, predicted), 1)
     per_class = {}
@@ -55,11 +81,16 @@ def _report(dataset: ImageSet, predicted: np.ndarray) -> EvalReport:
         total = int(confusion[digit].sum())
         per_class[str(digit)] = float(confusion[digit, digit] / total) if total else None
     n = len(truth)
+    unsure = float((not_digit > predictor.gate.threshold).mean()) if predictor.gate and n else None
     return EvalReport(
         n=n,
         accuracy=float((predicted == truth).mean()) if n else float("nan"),
         per_class=per_class,
         confusion=confusion.tolist(),
+        ece=expected_calibration_error(probs, truth),
+        reliability=reliability(probs, truth),
+        unsure=unsure,
         skipped=[{"path": p, "reason": r} for p, r in dataset.skipped],
-        predictions=predicted,
+        probs=probs,
+        not_digit=not_digit,
     )

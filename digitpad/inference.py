@@ -16,13 +16,16 @@ from . import preprocess
 from .devices import resolve_device
 from .errors import DigitpadError
 from .models import MODELS
+from .rejection import NotDigitGate
 
 
 @dataclass
 class Prediction:
-    digit: int | None  # None when the image is blank
-    probs: np.ndarray  # (10,) float, sums to 1; all zeros when blank
+    digit: int | None  # None when the image is blank; else the best guess, even when unsure
+    probs: np.ndarray  # (10,) float, sums to 1 (calibrated); all zeros when blank
     input: np.ndarray  # (28, 28) float in 0..1, exactly what the model saw
+    unsure: bool = False  # the not-a-digit gate turned it away: a scribble, a letter, a picture
+    not_digit: float = 0.0  # the gate's probability that this is not a digit
 
     @property
     def blank(self) -> bool:
@@ -46,6 +49,19 @@ def assets_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "assets"
 
 
+_gates: dict[str, NotDigitGate] = {}
+
+
+def shipped_gate(device: torch.device) -> NotDigitGate | None:
+    """The shipped not-a-digit gate on `device` (loaded once per device), or None if absent."""
+    path = assets_dir() / "gate.pt"
+    if not path.is_file():
+        return None
+    if str(device) not in _gates:
+        _gates[str(device)] = NotDigitGate(ckpt.load(path), device)
+    return _gates[str(device)]
+
+
 def pretrained_path(name: str) -> Path:
     if name not in MODELS:
         known = ", ".join(sorted(MODELS))
@@ -63,28 +79,37 @@ class Predictor:
     """A loaded model on a device, with its input contract; thread-safe for predictions."""
 
     def __init__(
-        self, checkpoint: ckpt.Checkpoint, device: str | torch.device = "auto", name: str | None = None
+        self, checkpoint: ckpt.Checkpoint, device: str | torch.device = "auto",
+        name: str | None = None, source: str | None = None, gate: NotDigitGate | None = None,
     ):
         self.checkpoint = checkpoint
         self.device = resolve_device(device)
         self.model = checkpoint.build().to(self.device)
         self.name = name or checkpoint.arch
+        self.source = source  # how to load it again: a shipped name or a resolved path
+        self.gate = gate
         self._mean = float(checkpoint.input.get("mean", preprocess.MEAN))
         self._std = float(checkpoint.input.get("std", preprocess.STD))
+        # Fitted on validation data when the checkpoint was trained (1.0: uncalibrated).
+        self.temperature = float(checkpoint.meta.get("temperature") or 1.0)
 
     @classmethod
-    def from_checkpoint(cls, path: str | os.PathLike, device: str = "auto") -> "Predictor":
+    def from_checkpoint(cls, path: str | os.PathLike, device: str = "auto", gate: bool = True) -> "Predictor":
+        """`gate`: also load the shipped not-a-digit gate (when it is installed)."""
         device = resolve_device(device)  # an unavailable device is the first thing to say
-        return cls(ckpt.load(path), device=device, name=Path(path).name)
+        return cls(ckpt.load(path), device=device, name=Path(path).name,
+                   source=str(Path(path).resolve()), gate=shipped_gate(device) if gate else None)
 
     @classmethod
-    def from_pretrained(cls, name: str = "cnn", device: str = "auto") -> "Predictor":
+    def from_pretrained(cls, name: str = "cnn", device: str = "auto", gate: bool = True) -> "Predictor":
         device = resolve_device(device)
-        return cls(ckpt.load(pretrained_path(name)), device=device, name=name)
+        return cls(ckpt.load(pretrained_path(name)), device=device, name=name, source=name,
+                   gate=shipped_gate(device) if gate else None)
 
     def to(self, device: str) -> "Predictor":
         """The same model on another device (a new Predictor; this one is untouched)."""
-        return Predictor(self.checkpoint, device=device, name=self.name)
+        gate = shipped_gate(resolve_device(device)) if self.gate else None
+        return Predictor(self.checkpoint, device=device, name=self.name, source=self.source, gate=gate)
 
     @property
     def arch(self) -> str:
@@ -99,7 +124,7 @@ class Predictor:
         """(N, 28, 28) preprocessed inputs in 0..1 -> (N, 10) softmax probabilities."""
         x = torch.as_tensor(np.asarray(inputs, dtype=np.float32)).to(self.device)
         x = ((x - self._mean) / self._std).unsqueeze(1)
-        return torch.softmax(self.model(x).float(), dim=1).cpu().numpy()
+        return torch.softmax(self.model(x).float() / self.temperature, dim=1).cpu().numpy()
 
     def predict(self, image) -> Prediction:
         return self.predict_batch([image])[0]
@@ -110,9 +135,15 @@ class Predictor:
         drawn = [i for i, x in enumerate(inputs) if not preprocess.is_blank(x)]
         is_drawn = set(drawn)
         probs = np.zeros((len(inputs), 10), dtype=np.float32)
+        not_digit = np.zeros(len(inputs), dtype=np.float32)
         if drawn:
-            probs[drawn] = self.probabilities(np.stack([inputs[i] for i in drawn]))
+            batch = np.stack([inputs[i] for i in drawn])
+            probs[drawn] = self.probabilities(batch)
+            if self.gate is not None:
+                not_digit[drawn] = self.gate.not_digit_probability(batch)
+        threshold = self.gate.threshold if self.gate is not None else 1.0
         return [
-            Prediction(digit=int(p.argmax()) if i in is_drawn else None, probs=p, input=x)
-            for i, (p, x) in enumerate(zip(probs, inputs))
+            Prediction(digit=int(p.argmax()) if i in is_drawn else None, probs=p, input=x,
+                       unsure=bool(n > threshold), not_digit=float(n))
+            for i, (p, x, n) in enumerate(zip(probs, inputs, not_digit))
         ]

@@ -19,13 +19,13 @@ class UnknownModelError(DigitpadError, ValueError):
     pass
 
 
-def mlp(hidden: int = 256) -> nn.Sequential:
+def mlp(hidden: int = 256, classes: int = NUM_CLASSES) -> nn.Sequential:
     """The tutorial's network, exactly: 784 -> 256 -> ReLU -> 10."""
     return nn.Sequential(
         nn.Flatten(),
         nn.Linear(28 * 28, hidden),
         nn.ReLU(),
-        nn.Linear(hidden, NUM_CLASSES),
+        nn.Linear(hidden, classes),
     )
 
 
@@ -40,7 +40,9 @@ def _conv_block(cin: int, cout: int, kernel: int) -> list[nn.Module]:
     ]
 
 
-def cnn(width: int = 32, hidden: int = 128, dropout: float = 0.3) -> nn.Sequential:
+def cnn(
+    width: int = 32, hidden: int = 128, dropout: float = 0.3, classes: int = NUM_CLASSES
+) -> nn.Sequential:
     """Three conv blocks (28 -> 14 -> 7 -> 3 px), then two linear layers.
 
     Sized for a CPU: about 6 million multiply-adds and 130k parameters per image at
@@ -55,7 +57,7 @@ def cnn(width: int = 32, hidden: int = 128, dropout: float = 0.3) -> nn.Sequenti
         nn.Linear(width * 2 * 3 * 3, hidden),
         nn.ReLU(),
         nn.Dropout(dropout),
-        nn.Linear(hidden, NUM_CLASSES),
+        nn.Linear(hidden, classes),
     )
 
 

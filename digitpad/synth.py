@@ -1,20 +1,28 @@
-"""Digits drawn with pen strokes, the way a person draws them on the canvas.
+"""Digits (and things that are not digits) drawn with pen strokes, as on the canvas.
 
-Each digit is a few polylines in a unit square; a seeded random generator slants,
-scales, moves and thickens them. Used for test data that needs no download, for the
-latency benchmark's input, and as the seed of a drawn-digit benchmark.
+Each digit has several writing styles, each a few polylines in a unit square: a 1 with
+or without a flag and a base, a crossed 7, an open 4, a looped 2. A seeded generator
+slants, rotates, squashes, moves and thickens the whole digit, lets the hand wobble and
+samples each stroke at an uneven speed (a fast mouse sends few points, so corners are
+cut), then draws it like the canvas does: a round antialiased pen on a 280x280 page.
+
+Used for test data that needs no download, the latency benchmark's input, the
+drawn-digit benchmark (`write_digit_folder`), and the non-digit sets that measure the
+"not a digit" rule (`draw_non_digit`).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import string
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 Stroke = list[tuple[float, float]]
+Style = list[Stroke]
 
 
 def _arc(cx, cy, rx, ry, start_deg, end_deg, steps=24) -> Stroke:
@@ -23,31 +31,117 @@ def _arc(cx, cy, rx, ry, start_deg, end_deg, steps=24) -> Stroke:
 
 
 # Angles run clockwise on screen (y points down): 0 is right, 90 is down, 270 is up.
-STROKES: dict[int, list[Stroke]] = {
-    0: [_arc(0.5, 0.5, 0.26, 0.4, 0, 360, 40)],
-    1: [[(0.36, 0.24), (0.52, 0.1), (0.52, 0.9)]],
-    2: [_arc(0.5, 0.32, 0.24, 0.22, 190, 380) + [(0.26, 0.9), (0.78, 0.9)]],
-    3: [_arc(0.48, 0.3, 0.22, 0.2, 200, 450) + _arc(0.48, 0.7, 0.26, 0.2, 270, 520)],
-    4: [[(0.62, 0.9), (0.62, 0.1), (0.2, 0.64), (0.82, 0.64)]],
-    5: [[(0.74, 0.1), (0.32, 0.1), (0.28, 0.46)] + _arc(0.48, 0.66, 0.26, 0.24, 235, 510)],
-    6: [[(0.7, 0.12)] + _arc(0.5, 0.66, 0.24, 0.24, 200, 560, 36)],
-    7: [[(0.2, 0.1), (0.8, 0.1), (0.42, 0.9)]],
-    8: [_arc(0.5, 0.29, 0.2, 0.19, 90, 450, 30), _arc(0.5, 0.7, 0.25, 0.21, -90, 270, 30)],
-    9: [_arc(0.5, 0.33, 0.23, 0.23, 0, 360, 30), [(0.73, 0.33), (0.66, 0.9)]],
+STYLES: dict[int, list[Style]] = {
+    0: [[_arc(0.5, 0.5, 0.26, 0.4, 0, 360, 40)],
+        [_arc(0.5, 0.5, 0.24, 0.4, 270, 640, 44)]],  # started at the top, overlapping
+    1: [[[(0.36, 0.24), (0.52, 0.1), (0.52, 0.9)]],
+        [[(0.52, 0.1), (0.52, 0.9)]],
+        [[(0.34, 0.26), (0.52, 0.1), (0.52, 0.9)], [(0.34, 0.9), (0.7, 0.9)]]],  # with a base
+    2: [[_arc(0.5, 0.32, 0.24, 0.22, 190, 380) + [(0.26, 0.9), (0.78, 0.9)]],
+        [_arc(0.5, 0.3, 0.24, 0.2, 190, 380) + [(0.3, 0.82)] + _arc(0.33, 0.84, 0.06, 0.06, 270, 450)
+         + [(0.8, 0.88)]],  # a loop at the bottom left
+        [[(0.24, 0.22), (0.5, 0.1), (0.74, 0.2), (0.74, 0.36), (0.24, 0.9), (0.8, 0.9)]]],
+    3: [[_arc(0.48, 0.3, 0.22, 0.2, 200, 450) + _arc(0.48, 0.7, 0.26, 0.2, 270, 520)],
+        [[(0.26, 0.1), (0.74, 0.1), (0.46, 0.44)] + _arc(0.48, 0.68, 0.26, 0.22, 260, 520)]],
+    4: [[[(0.62, 0.9), (0.62, 0.1), (0.2, 0.64), (0.82, 0.64)]],
+        [[(0.28, 0.1), (0.24, 0.56), (0.8, 0.56)], [(0.64, 0.24), (0.64, 0.9)]]],  # open 4
+    5: [[[(0.74, 0.1), (0.32, 0.1), (0.28, 0.46)] + _arc(0.48, 0.66, 0.26, 0.24, 235, 510)],
+        [[(0.32, 0.1), (0.28, 0.46)] + _arc(0.48, 0.66, 0.26, 0.24, 235, 510), [(0.32, 0.1), (0.76, 0.1)]]],
+    6: [[[(0.7, 0.12)] + _arc(0.5, 0.66, 0.24, 0.24, 200, 560, 36)],
+        [[(0.62, 0.08), (0.32, 0.5)] + _arc(0.5, 0.68, 0.22, 0.22, 200, 560, 36)]],
+    7: [[[(0.2, 0.1), (0.8, 0.1), (0.42, 0.9)]],
+        [[(0.2, 0.1), (0.8, 0.1), (0.42, 0.9)], [(0.38, 0.5), (0.76, 0.5)]],  # crossed
+        [[(0.22, 0.14), (0.8, 0.1)] + [(0.8 - 0.3 * t, 0.1 + 0.8 * t ** 0.8) for t in np.linspace(0.1, 1, 8)]]],
+    8: [[_arc(0.5, 0.29, 0.2, 0.19, 90, 450, 30), _arc(0.5, 0.7, 0.25, 0.21, -90, 270, 30)],
+        [_arc(0.5, 0.29, 0.2, 0.19, 90, 270, 16)[::-1] + _arc(0.5, 0.7, 0.25, 0.21, -90, 270, 30)
+         + _arc(0.5, 0.29, 0.2, 0.19, 90, -90, 16)]],  # one stroke, an S and back
+    9: [[_arc(0.5, 0.33, 0.23, 0.23, 0, 360, 30), [(0.73, 0.33), (0.66, 0.9)]],
+        [_arc(0.5, 0.33, 0.23, 0.23, 0, 360, 30) + [(0.72, 0.6)] + _arc(0.5, 0.72, 0.22, 0.18, 0, 120, 10)]],
 }
 
+# Kept for callers that want one canonical drawing per digit.
+STROKES: dict[int, Style] = {digit: styles[0] for digit, styles in STYLES.items()}
 
-def _jitter(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Slant, rotate, squash and move the digit inside the unit square."""
+# Letters that do not look like digits (no O, I, S, Z, B, G, q, l), as strokes.
+LETTERS: dict[str, Style] = {
+    "A": [[(0.2, 0.9), (0.5, 0.1), (0.8, 0.9)], [(0.32, 0.6), (0.68, 0.6)]],
+    "E": [[(0.75, 0.1), (0.28, 0.1), (0.28, 0.9), (0.75, 0.9)], [(0.28, 0.5), (0.65, 0.5)]],
+    "F": [[(0.75, 0.1), (0.3, 0.1), (0.3, 0.9)], [(0.3, 0.5), (0.65, 0.5)]],
+    "H": [[(0.25, 0.1), (0.25, 0.9)], [(0.75, 0.1), (0.75, 0.9)], [(0.25, 0.5), (0.75, 0.5)]],
+    "K": [[(0.28, 0.1), (0.28, 0.9)], [(0.75, 0.1), (0.3, 0.55), (0.78, 0.9)]],
+    "M": [[(0.15, 0.9), (0.22, 0.1), (0.5, 0.6), (0.78, 0.1), (0.85, 0.9)]],
+    "N": [[(0.25, 0.9), (0.25, 0.1), (0.75, 0.9), (0.75, 0.1)]],
+    "R": [[(0.3, 0.9), (0.3, 0.1)] + _arc(0.45, 0.3, 0.22, 0.2, 270, 450) + [(0.3, 0.5), (0.75, 0.9)]],
+    "W": [[(0.1, 0.1), (0.3, 0.9), (0.5, 0.35), (0.7, 0.9), (0.9, 0.1)]],
+    "X": [[(0.2, 0.1), (0.8, 0.9)], [(0.8, 0.1), (0.2, 0.9)]],
+    "#": [[(0.4, 0.1), (0.32, 0.9)], [(0.7, 0.1), (0.62, 0.9)], [(0.15, 0.35), (0.88, 0.35)],
+          [(0.12, 0.65), (0.85, 0.65)]],
+    "&": [_arc(0.42, 0.25, 0.14, 0.14, 90, 360, 16) + [(0.25, 0.65)] + _arc(0.42, 0.7, 0.18, 0.2, 180, 300, 10)
+          + [(0.85, 0.85)]],
+}
+assert not set(LETTERS) & set(string.digits)
+
+NON_DIGIT_KINDS = ("scribble", "random strokes", "letter", "picture")
+
+
+def _digit_transform(rng: np.random.Generator):
+    """One slant/rotation/scale/shift for the whole digit (all its strokes)."""
     angle = math.radians(rng.uniform(-12, 12))
     slant = rng.uniform(-0.3, 0.15)
-    scale = rng.uniform(0.55, 0.95)
-    aspect = rng.uniform(0.85, 1.15)
+    scale = rng.uniform(0.45, 0.95)
+    aspect = rng.uniform(0.8, 1.15)
     matrix = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
     matrix = matrix @ np.array([[scale * aspect, slant * scale], [0.0, scale]])
-    centre = np.array([0.5, 0.5]) + rng.uniform(-0.5, 0.5, 2) * (1 - scale) * 0.8
-    moved = (points - 0.5) @ matrix.T + centre
-    return moved + rng.normal(0, 0.006, moved.shape)  # a hand is never quite steady
+    centre = np.array([0.5, 0.5]) + rng.uniform(-0.5, 0.5, 2) * (1 - scale) * 0.9
+    return lambda points: (points - 0.5) @ matrix.T + centre
+
+
+def _uneven_speed(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Resample a stroke by arc length at a wandering speed, as mouse events arrive."""
+    steps = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    along = np.concatenate(([0.0], np.cumsum(steps)))
+    if along[-1] == 0:
+        return points
+    spacing = rng.uniform(0.01, 0.06)  # a slow hand or a fast flick, in page widths
+    gaps = spacing * rng.uniform(0.5, 1.5, int(along[-1] / spacing * 2) + 2)
+    marks = np.concatenate(([0.0], np.cumsum(gaps)))
+    marks = np.append(marks[marks < along[-1]], along[-1])
+    return np.stack([np.interp(marks, along, points[:, 0]), np.interp(marks, along, points[:, 1])], axis=1)
+
+
+def _wobble(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A hand is never quite steady: a slow drift plus a little tremor."""
+    drift = np.cumsum(rng.normal(0, 0.004, points.shape), axis=0)
+    drift -= np.linspace(0, 1, len(points))[:, None] * drift[-1]  # strokes still end where aimed
+    return points + drift + rng.normal(0, 0.002, points.shape)
+
+
+def render_strokes(
+    strokes: list[np.ndarray], size: int = 280, pen_width: float = 20, dark_ink: bool = True
+) -> Image.Image:
+    """Polylines in unit coordinates -> an 'L' page, drawn with a round antialiased pen."""
+    supersample = 2  # draw big, then shrink: antialiased like the Qt canvas
+    canvas = size * supersample
+    paper, ink = (255, 0) if dark_ink else (0, 255)
+    image = Image.new("L", (canvas, canvas), paper)
+    draw = ImageDraw.Draw(image)
+    radius = pen_width * supersample / 2
+    for points in strokes:
+        pixels = [tuple(p) for p in (np.asarray(points) * canvas)]
+        if len(pixels) > 1:
+            draw.line(pixels, fill=ink, width=max(1, round(2 * radius)), joint="curve")
+        for x, y in (pixels[0], pixels[-1]):  # round caps
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
+    return image.resize((size, size), Image.Resampling.BOX)
+
+
+def _hand_drawn(style: Style, size, rng, pen_width, dark_ink) -> Image.Image:
+    if rng is None:
+        return render_strokes([np.array(s) for s in style], size, pen_width or 0.07 * size, dark_ink)
+    transform = _digit_transform(rng)
+    strokes = [_wobble(_uneven_speed(transform(np.array(s, dtype=np.float64)), rng), rng) for s in style]
+    width = pen_width if pen_width is not None else rng.uniform(0.035, 0.11) * size
+    return render_strokes(strokes, size, width, dark_ink)
 
 
 def draw_digit(
@@ -56,36 +150,72 @@ def draw_digit(
     rng: np.random.Generator | None = None,
     pen_width: float | None = None,
     dark_ink: bool = True,
+    style: int | None = None,
 ) -> Image.Image:
-    """An 'L' image of `digit` drawn with a round pen; randomised when `rng` is given."""
-    supersample = 2  # draw big, then shrink: antialiased like the Qt canvas
-    canvas = size * supersample
-    paper, ink = (255, 0) if dark_ink else (0, 255)
-    image = Image.new("L", (canvas, canvas), paper)
+    """An 'L' image of `digit`: the canonical drawing, or a random hand-drawn one
+    (random style unless `style` is given) when `rng` is given."""
+    styles = STYLES[digit]
+    if style is None:
+        style = int(rng.integers(len(styles))) if rng is not None else 0
+    return _hand_drawn(styles[style], size, rng, pen_width, dark_ink)
+
+
+def draw_non_digit(kind: str, size: int = 280, rng: np.random.Generator | None = None,
+                   dark_ink: bool = True) -> Image.Image:
+    """Something a user might put on the canvas that is not a digit."""
+    rng = rng or np.random.default_rng()
+    if kind == "letter":
+        letter = list(LETTERS)[int(rng.integers(len(LETTERS)))]
+        return _hand_drawn(LETTERS[letter], size, rng, None, dark_ink)
+    if kind == "scribble":
+        steps = rng.normal(0, 0.12, (int(rng.integers(25, 60)), 2))
+        walk = np.clip(0.5 + np.cumsum(steps, axis=0) * 0.5, 0.08, 0.92)
+        return render_strokes([walk], size, rng.uniform(0.03, 0.09) * size, dark_ink)
+    if kind == "random strokes":
+        strokes = [rng.uniform(0.1, 0.9, (int(rng.integers(2, 5)), 2)) for _ in range(int(rng.integers(3, 7)))]
+        return render_strokes(strokes, size, rng.uniform(0.03, 0.09) * size, dark_ink)
+    if kind == "picture":
+        return _picture(size, rng, dark_ink)
+    raise ValueError(f"unknown kind '{kind}'; known: {', '.join(NON_DIGIT_KINDS)}")
+
+
+def _picture(size: int, rng: np.random.Generator, dark_ink: bool) -> Image.Image:
+    """Filled shapes and shading: what a photo or a clip-art crop looks like."""
+    paper = 255 if dark_ink else 0
+    image = Image.new("L", (size, size), paper)
     draw = ImageDraw.Draw(image)
-    width = pen_width if pen_width is not None else (rng.uniform(0.05, 0.1) * size if rng else 0.07 * size)
-    radius = width * supersample / 2
-    for stroke in STROKES[digit]:
-        points = np.array(stroke, dtype=np.float64)
-        if rng is not None:
-            points = _jitter(points, rng)
-        pixels = [tuple(p) for p in (points * canvas)]
-        draw.line(pixels, fill=ink, width=max(1, round(2 * radius)), joint="curve")
-        for x, y in (pixels[0], pixels[-1]):  # round caps
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
-    return image.resize((size, size), Image.Resampling.BOX)
+    for _ in range(int(rng.integers(2, 6))):
+        x0, y0 = rng.uniform(0, 0.7, 2) * size
+        w, h = rng.uniform(0.2, 0.7, 2) * size
+        shade = int(rng.integers(0, 200)) if dark_ink else int(rng.integers(56, 256))
+        box = (x0, y0, min(x0 + w, size - 1), min(y0 + h, size - 1))
+        _shape(draw, box, shade, rng)
+    noise = rng.normal(0, 12, (size, size))
+    return Image.fromarray(np.clip(np.asarray(image, dtype=np.float64) + noise, 0, 255).astype(np.uint8))
+
+
+def _shape(draw: ImageDraw.ImageDraw, box, shade: int, rng: np.random.Generator) -> None:
+    kind = int(rng.integers(3))
+    if kind == 0:
+        draw.rectangle(box, fill=shade)
+    elif kind == 1:
+        draw.ellipse(box, fill=shade)
+    else:
+        draw.pieslice(box, float(rng.uniform(0, 180)), float(rng.uniform(200, 360)), fill=shade)
 
 
 def write_digit_folder(
     root: str | os.PathLike, per_class: int, seed: int = 0, size: int = 64
 ) -> Path:
-    """An ImageFolder of drawn digits: ROOT/0 .. ROOT/9, `per_class` PNGs each."""
+    """An ImageFolder of hand-drawn digits: ROOT/0 .. ROOT/9, `per_class` PNGs each,
+    every style, both polarities (dark ink on white 70% of the time, like the canvas)."""
     root = Path(root)
     rng = np.random.default_rng(seed)
     for digit in range(10):
         folder = root / str(digit)
         folder.mkdir(parents=True, exist_ok=True)
         for index in range(per_class):
-            image = draw_digit(digit, size=size, rng=rng, dark_ink=bool(rng.random() < 0.7))
+            style = index % len(STYLES[digit])
+            image = draw_digit(digit, size=size, rng=rng, dark_ink=bool(rng.random() < 0.7), style=style)
             image.save(folder / f"{index:04d}.png")
     return root

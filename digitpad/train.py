@@ -15,16 +15,18 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from . import checkpoint as ckpt
 from .augment import augment_batch
+from .calibration import fit_temperature
 from .data import ImageSet, split_indices
 from .devices import resolve_device
 from .errors import DigitpadError
-from .models import build_model, normalise
+from .models import NUM_CLASSES, build_model, normalise
 
 
 class TrainingError(DigitpadError):
@@ -46,6 +48,7 @@ class TrainConfig:
     out_dir: str = "runs/latest"
     resume: str | None = None  # a last.pt to continue from
     model_args: dict = field(default_factory=dict)
+    classes: list[str] = field(default_factory=lambda: list(ckpt.CLASSES))  # label i is classes[i]
 
 
 @dataclass
@@ -104,18 +107,21 @@ def _lr_at(config: TrainConfig, step: int, total_steps: int) -> float:
 
 
 @torch.inference_mode()
-def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch: int = 1000) -> float:
+def logits_of(model: nn.Module, images: torch.Tensor, batch: int = 1000) -> np.ndarray:
+    """The model's logits for uint8 images already on its device, in eval mode."""
+    was_training = model.training
+    model.eval()
+    parts = [model(normalise(images[start : start + batch].float().div_(255))).float().cpu()
+             for start in range(0, len(images), batch)]
+    model.train(was_training)
+    return torch.cat(parts).numpy() if parts else np.zeros((0, 0), dtype=np.float32)
+
+
+def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
     """Accuracy on uint8 images already on the model's device."""
     if len(labels) == 0:
         return float("nan")
-    was_training = model.training
-    model.eval()
-    correct = 0
-    for start in range(0, len(labels), batch):
-        x = normalise(images[start : start + batch].float().div_(255))
-        correct += int((model(x).argmax(1) == labels[start : start + batch]).sum())
-    model.train(was_training)
-    return correct / len(labels)
+    return float((logits_of(model, images).argmax(1) == labels.cpu().numpy()).mean())
 
 
 class _Run:
@@ -136,11 +142,15 @@ class _Run:
         self.train_y = labels[train_idx].to(self.device)
         self.val_x = images[val_idx].to(self.device)
         self.val_y = labels[val_idx].to(self.device)
-        self.model = build_model(config.model, **config.model_args).to(self.device)
+        self.model_args = {**config.model_args}  # what the checkpoint needs to rebuild it
+        if len(config.classes) != NUM_CLASSES:
+            self.model_args["classes"] = len(config.classes)
+        self.model = build_model(config.model, **self.model_args).to(self.device)
         self.optimizer = _adam(self.model, config, self.device)
         self.start_epoch = 0
         self.best_val: float | None = None
         self.wrote_best = False  # this run writes its own best.pt at its first epoch
+        self.temperature = 1.0  # fitted on the validation split after each epoch
         self.out_dir = Path(config.out_dir)
         self.sizes = {"train": len(train_idx), "validation": len(val_idx)}
         if config.resume:
@@ -152,10 +162,10 @@ class _Run:
 
     def _resume(self, path: str) -> None:
         saved = ckpt.load(path)
-        if saved.arch != self.config.model or saved.arch_args != self.config.model_args:
+        if saved.arch != self.config.model or saved.arch_args != self.model_args:
             raise TrainingError(
                 f"cannot resume from '{path}': it is a '{saved.arch}' {saved.arch_args}, "
-                f"this run trains a '{self.config.model}' {self.config.model_args}"
+                f"this run trains a '{self.config.model}' {self.model_args}"
             )
         if not saved.training_state:
             raise TrainingError(f"cannot resume from '{path}': it holds no optimizer state (use a last.pt)")
@@ -172,18 +182,28 @@ class _Run:
     def batch_order(self) -> torch.Tensor:
         return torch.randperm(len(self.train_y), generator=self.generator).to(self.device)
 
+    def validate(self) -> tuple[float | None, float]:
+        """(validation accuracy, the temperature that calibrates it); (None, 1) without a split."""
+        if not len(self.val_y):
+            return None, 1.0
+        logits = logits_of(self.model, self.val_x)
+        labels = self.val_y.cpu().numpy()
+        return float((logits.argmax(1) == labels).mean()), fit_temperature(logits, labels)
+
     def checkpoint(self, epoch: int, val_acc: float | None, with_state: bool) -> ckpt.Checkpoint:
         config = asdict(self.config)
         saved = ckpt.from_model(
             self.model,
             self.config.model,
-            self.config.model_args,
+            self.model_args,
             epochs=epoch,
             val_accuracy=val_acc,
             best_val_accuracy=self.best_val,
+            temperature=self.temperature,
             samples=self.sizes,
             config=config,
         )
+        saved.classes = list(self.config.classes)
         if with_state:
             saved.training_state = {"optimizer": self.optimizer.state_dict(), "epoch": epoch}
         return saved
@@ -248,7 +268,7 @@ def train(
             steps_left -= 1
             record = _batch_record(run, epoch, index, started, steps_left)
             yield record
-        val_acc = evaluate(run.model, run.val_x, run.val_y) if len(run.val_y) else None
+        val_acc, run.temperature = run.validate()
         best_path, last_path = run.save_epoch(epoch + 1, val_acc)
         record = replace(
             record, kind="epoch", val_accuracy=val_acc, best_val_accuracy=run.best_val,

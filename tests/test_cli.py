@@ -19,7 +19,7 @@ def test_predict_json_prints_one_object_per_image_in_sorted_order(tmp_path, tiny
     assert [line["path"] for line in lines] == [
         str(tmp_path / "a.png"), str(tmp_path / "b" / "blank.png"), str(tmp_path / "b" / "two.png")]
     for line in lines:
-        assert set(line) == {"path", "digit", "probs", "model"} and len(line["probs"]) == 10
+        assert set(line) == {"path", "digit", "unsure", "probs", "model"} and len(line["probs"]) == 10
     assert lines[1]["digit"] is None and sum(lines[1]["probs"]) == 0
     assert isinstance(lines[0]["digit"], int) and abs(sum(lines[0]["probs"]) - 1) < 1e-4
 
@@ -38,7 +38,7 @@ def test_predict_reports_unreadable_files_and_goes_on(tmp_path, tiny_checkpoint,
 def test_eval_json_has_the_documented_shape(digit_folder, tiny_checkpoint, capsys):
     assert main(["eval", str(digit_folder), "--json", "--weights", str(tiny_checkpoint)]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert {"n", "accuracy", "per_class", "confusion", "skipped"} <= set(report)
+    assert {"n", "accuracy", "per_class", "confusion", "ece", "reliability", "unsure", "skipped"} <= set(report)
     assert report["n"] == 240 and 0.3 < report["accuracy"] <= 1
     assert list(report["per_class"]) == [str(d) for d in range(10)]
     assert len(report["confusion"]) == 10 and all(len(row) == 10 for row in report["confusion"])

@@ -141,6 +141,9 @@ class DrawingCanvas(QWidget):
     def mousePressEvent(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
+        self._finish_stroke()  # a release we never saw (focus lost mid-stroke)
+        if self._image.width() != round(CANVAS_SIZE * self._scale()):
+            self._replay()  # moved to a screen with another pixel ratio
         point = event.position()
         self._current = Stroke(width=self.pen_width, erase=self.erasing, points=[point])
         self._paint_segment(self._current, point, point)
@@ -155,7 +158,12 @@ class DrawingCanvas(QWidget):
         self.changed.emit()
 
     def mouseReleaseEvent(self, event) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or self._current is None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._finish_stroke()
+
+    def _finish_stroke(self) -> None:
+        """Put the stroke being drawn into the history (before anything else changes it)."""
+        if self._current is None:
             return
         self._ops.append(self._current)
         self._redo.clear()
@@ -172,12 +180,14 @@ class DrawingCanvas(QWidget):
 
     @Slot()
     def undo(self) -> None:
+        self._finish_stroke()
         if self._ops:
             self._redo.append(self._ops.pop())
             self._replay()
 
     @Slot()
     def redo(self) -> None:
+        self._finish_stroke()
         if self._redo:
             self._ops.append(self._redo.pop())
             self._replay()
@@ -185,6 +195,7 @@ class DrawingCanvas(QWidget):
     @Slot()
     def clear(self) -> None:
         """Clear the page; undoable when there was something to clear."""
+        self._finish_stroke()
         if self._ops:
             blank = QImage(self._image.size(), QImage.Format.Format_Grayscale8)
             blank.fill(QColor(PAPER, PAPER, PAPER))
@@ -194,6 +205,7 @@ class DrawingCanvas(QWidget):
 
     def show_picture(self, picture: QImage) -> None:
         """Lay an opened or dropped image on the canvas (undoable), fitted and centred."""
+        self._finish_stroke()
         self._ops.append(PictureOp(self._fit(picture)))
         self._redo.clear()
         self._replay()

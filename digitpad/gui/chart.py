@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QWidget
 
 BAR = (110, 140, 190)
 TOP = (230, 120, 30)
+MUTED = (190, 190, 190)  # the bars of an input the gate thinks is not a digit
 
 
 class ProbabilityChart(pg.PlotWidget):
@@ -36,11 +37,13 @@ class ProbabilityChart(pg.PlotWidget):
             self._labels.append(label)
         self.values = np.zeros(10)
 
-    def set_probabilities(self, probs: np.ndarray | None) -> None:
-        """Show ten probabilities; None (a blank canvas) empties the chart."""
+    def set_probabilities(self, probs: np.ndarray | None, muted: bool = False) -> None:
+        """Show ten probabilities; None (a blank canvas) empties the chart. `muted` greys
+        the bars out: the numbers are shown, but not as a confident answer."""
         values = np.zeros(10) if probs is None else np.asarray(probs, dtype=float)
         top = int(values.argmax()) if probs is not None else -1
-        brushes = [pg.mkBrush(TOP if d == top else BAR) for d in range(10)]
+        colours = (MUTED, MUTED) if muted else (TOP, BAR)
+        brushes = [pg.mkBrush(colours[0] if d == top else colours[1]) for d in range(10)]
         self._bars.setOpts(height=values, brushes=brushes)
         for digit, (label, value) in enumerate(zip(self._labels, values)):
             label.setText("" if probs is None else _percent(value))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
     QPushButton, QSlider, QToolButton, QVBoxLayout, QWidget,
@@ -16,7 +17,7 @@ from .. import __version__
 from .canvas import DEFAULT_PEN_WIDTH, DrawingCanvas
 from .chart import ProbabilityChart
 from .training_panel import TrainingPanel
-from .workers import PREDICTION_THREADS, PredictionWorker, run_in_background, set_torch_threads
+from .workers import PredictionWorker, configure_torch_once, run_in_background
 
 SHIPPED = {"cnn": "CNN (shipped)", "mlp": "MLP (shipped)"}
 LOAD_CHECKPOINT = "load"
@@ -24,14 +25,29 @@ FRAME_MS = 16  # at most one prediction per frame while the pen moves
 PREVIEW_ZOOM = 4
 
 
-def _load_predictor(source: str, device: str):
+@dataclass
+class LoadResult:
+    generation: int  # which request this answers: only the latest one counts
+    source: str
+    device: str
+    predictor: object = None
+    error: str = ""
+
+
+def _load_predictor(generation: int, source: str, device: str) -> LoadResult:
     """Runs on a pool thread: imports torch on first use, then loads the weights."""
+    from ..errors import DigitpadError
     from ..inference import Predictor
 
-    set_torch_threads(PREDICTION_THREADS)
-    if source in SHIPPED:
-        return Predictor.from_pretrained(source, device=device)
-    return Predictor.from_checkpoint(source, device=device)
+    configure_torch_once()
+    try:
+        if source in SHIPPED:
+            predictor = Predictor.from_pretrained(source, device=device)
+        else:
+            predictor = Predictor.from_checkpoint(source, device=device)
+    except DigitpadError as error:
+        return LoadResult(generation, source, device, error=str(error))
+    return LoadResult(generation, source, device, predictor=predictor)
 
 
 def _list_devices():
@@ -52,6 +68,9 @@ class MainWindow(QMainWindow):
         self.predictor = None  # the model in use; None until the first one has loaded
         self.last_prediction = None
         self._relays: set = set()
+        self._load_generation = 0
+        self._fallback_note = ""
+        self._requested: tuple[str | None, str | None] = (None, None)  # the latest model asked for
         self._in_flight = False
         self._pending = False
         self._request_id = 0
@@ -137,12 +156,6 @@ class MainWindow(QMainWindow):
         self.clear_button.setObjectName("clearButton")
         self.clear_button.setToolTip(self.tr("Clear the canvas (Esc or Delete)"))
         self.clear_button.clicked.connect(self.canvas.clear)
-        for keys in (QKeySequence.StandardKey.Undo, "Ctrl+Z"):
-            QShortcut(QKeySequence(keys), self, self.canvas.undo)
-        for keys in (QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"):
-            QShortcut(QKeySequence(keys), self, self.canvas.redo)
-        for keys in ("Esc", "Delete"):
-            QShortcut(QKeySequence(keys), self, self.canvas.clear)
         self.pen_value = QLabel(str(DEFAULT_PEN_WIDTH))
         self.pen_value.setMinimumWidth(24)
         buttons = QHBoxLayout()
@@ -184,12 +197,21 @@ class MainWindow(QMainWindow):
         self._add_action(file_menu, self.tr("&Save drawing as PNG…"), self._choose_save_path, QKeySequence.StandardKey.Save)
         file_menu.addSeparator()
         self._add_action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        self._add_action(edit_menu, self.tr("&Undo stroke"), self.canvas.undo,
+                         _unique_keys(QKeySequence.StandardKey.Undo, "Ctrl+Z"))
+        self._add_action(edit_menu, self.tr("&Redo stroke"), self.canvas.redo,
+                         _unique_keys(QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"))
+        self._add_action(edit_menu, self.tr("&Clear canvas"), self.canvas.clear,
+                         _unique_keys("Esc", "Delete"))
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self._add_action(help_menu, self.tr("&About digitpad"), self._about)
 
     def _add_action(self, menu, text, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
+        if isinstance(shortcut, list):
+            action.setShortcuts(shortcut)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         menu.addAction(action)
@@ -207,28 +229,46 @@ class MainWindow(QMainWindow):
     # --- background calls ------------------------------------------------------------
 
     def _call(self, function, on_success, on_failure) -> None:
-        relay = run_in_background(function, on_success, on_failure)
-        self._relays.add(relay)
-        relay.succeeded.connect(lambda _=None, r=relay: self._relays.discard(r))
-        relay.failed.connect(lambda _=None, r=relay: self._relays.discard(r))
+        self._relays.add(run_in_background(function, on_success, on_failure, self._release_relay))
+
+    @Slot()
+    def _release_relay(self) -> None:
+        self._relays.discard(self.sender())
 
     def _load_model(self, source: str, device: str) -> None:
+        self._requested = (source, device)
+        self._load_generation += 1
+        generation = self._load_generation
         self.statusBar().showMessage(self.tr("Loading model…"))
-        self._call(lambda: _load_predictor(source, device), self._on_model_loaded, self._on_model_refused)
+        self._call(lambda: _load_predictor(generation, source, device), self._on_model_result,
+                   self._on_model_error)
 
     @Slot(object)
-    def _on_model_loaded(self, predictor) -> None:
-        self.predictor = predictor
+    def _on_model_result(self, result: LoadResult) -> None:
+        if result.generation != self._load_generation:
+            return  # the user has asked for another model since
+        if result.predictor is None:
+            self._on_model_refused(result)
+            return
+        self.predictor = result.predictor
         self._select_current_model()
-        self.training_panel.device = str(predictor.device)
-        self._show_notice("")
+        self.training_panel.device = str(self.predictor.device)
+        self._show_notice(self._fallback_note)  # why we are not where the user asked, if so
+        self._fallback_note = ""
         self._update_status()
         self.modelReady.emit()
         self.request_prediction()
 
     @Slot(str)
-    def _on_model_refused(self, message: str) -> None:
-        self._show_problem(message)
+    def _on_model_error(self, message: str) -> None:
+        self._on_model_refused(LoadResult(self._load_generation, "", "", error=message))
+
+    def _on_model_refused(self, result: LoadResult) -> None:
+        self._show_problem(result.error)
+        if self.predictor is None and result.device not in ("cpu", ""):
+            self._fallback_note = self.tr("{error} Using the CPU instead.").format(error=result.error)
+            self._load_model(result.source, "cpu")  # e.g. a remembered GPU that is gone
+            return
         self._select_current_model()  # the selectors go back to what is really running
         if self.predictor is None:
             self.prediction_label.setText(self.tr("No model"))
@@ -248,18 +288,20 @@ class MainWindow(QMainWindow):
     # --- models and devices ----------------------------------------------------------
 
     def _model_source(self) -> str | None:
-        if self.predictor is None:
-            return None
-        source = getattr(self.predictor, "source", None)
-        return source or self.predictor.name
+        return None if self.predictor is None else self.predictor.source
 
     def _select_current_model(self) -> None:
         if self.predictor is None:
+            self.model_selector.setCurrentIndex(0 if self.model_selector.currentData() == LOAD_CHECKPOINT
+                                                else self.model_selector.currentIndex())
             return
-        index = self.model_selector.findData(self._model_source())
+        source = self._model_source()
+        index = self.model_selector.findData(source)
         if index < 0:
-            index = self.model_selector.count() - 1
-            self.model_selector.insertItem(index, self.predictor.name, self._model_source())
+            index = self.model_selector.count() - 1  # just above "Load checkpoint…"
+            label = f"{Path(source).parent.name}/{Path(source).name}"
+            self.model_selector.insertItem(index, label, source)
+            self.model_selector.setItemData(index, source, Qt.ItemDataRole.ToolTipRole)
         self.model_selector.setCurrentIndex(index)
         device_index = self.device_selector.findData(str(self.predictor.device))
         if device_index >= 0:
@@ -271,7 +313,7 @@ class MainWindow(QMainWindow):
         if source == LOAD_CHECKPOINT:
             self._select_current_model()
             self._choose_checkpoint()
-        elif source != self._model_source():
+        elif source != self._requested[0]:
             self._load_model(source, self.device_selector.currentData())
 
     @Slot(int)
@@ -351,14 +393,24 @@ class MainWindow(QMainWindow):
     def _on_prediction_failed(self, message: str) -> None:
         self._in_flight = False
         self._show_problem(message)
+        if self._pending:  # the drawing changed meanwhile: try the newest one
+            self._pending = False
+            self.request_prediction()
 
     def show_prediction(self, result) -> None:
         self.last_prediction = result
         if result.digit is None:
             self.prediction_label.setText(self.tr("Draw a digit"))
             self.chart.set_probabilities(None)
+        elif result.unsure:
+            self.prediction_label.setText(self.tr("Not a digit?"))
+            self.prediction_label.setToolTip(
+                self.tr("This does not look like a digit (p = {p:.0%}). Best guess: {d}.").format(
+                    p=result.not_digit, d=result.digit))
+            self.chart.set_probabilities(result.probs, muted=True)
         else:
             self.prediction_label.setText(f"{result.digit}  ({result.confidence:.1%})")
+            self.prediction_label.setToolTip(self.tr("The digit the model reads, and its calibrated probability"))
             self.chart.set_probabilities(result.probs)
         self.preview.setPixmap(_preview_pixmap(result.input))
         self.predictionShown.emit(result)
@@ -444,9 +496,11 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1200, 720)
-        self.pen_slider.setValue(int(self.settings.value("penWidth", DEFAULT_PEN_WIDTH)))
-        model = self.settings.value("model", "cnn")
-        if model in SHIPPED:
+        self.pen_slider.setValue(_as_int(self.settings.value("penWidth"), DEFAULT_PEN_WIDTH))
+        model = str(self.settings.value("model", "cnn"))
+        if model not in SHIPPED and Path(model).is_file():
+            self.model_selector.insertItem(len(SHIPPED), f"{Path(model).parent.name}/{Path(model).name}", model)
+        if self.model_selector.findData(model) >= 0:
             self.model_selector.setCurrentIndex(self.model_selector.findData(model))
         device = str(self.settings.value("device", "cpu"))
         if self.device_selector.findData(device) < 0:
@@ -460,17 +514,33 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("penWidth", self.pen_slider.value())
         if self.predictor is not None:
-            if self._model_source() in SHIPPED:
-                self.settings.setValue("model", self._model_source())
+            self.settings.setValue("model", self._model_source())
             self.settings.setValue("device", str(self.predictor.device))
 
     def closeEvent(self, event) -> None:
         self._save_settings()
+        self.hide()  # gone at once, even if a model is still loading below
         self.training_panel.shutdown()
         self._prediction_thread.quit()
         self._prediction_thread.wait()
         QThreadPool.globalInstance().waitForDone()
         super().closeEvent(event)
+
+
+def _as_int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _unique_keys(*keys) -> list[QKeySequence]:
+    """Shortcuts without repeats: the same key twice makes Qt treat it as ambiguous."""
+    found: list[QKeySequence] = []
+    for key in keys:
+        sequences = QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [QKeySequence(key)]
+        found += [s for s in sequences if not s.isEmpty() and s not in found]
+    return found
 
 
 def _preview_pixmap(digit: np.ndarray) -> QPixmap:

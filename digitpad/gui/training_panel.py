@@ -41,7 +41,9 @@ class TrainingPanel(QWidget):
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._scan_relay = None
+        self._folder_ok = False
         self._result_path: str | None = None
+        self.device = "cpu"  # the window keeps this in step with its device selector
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_folder_box())
         layout.addWidget(self._build_options_box())
@@ -166,34 +168,37 @@ class TrainingPanel(QWidget):
 
     def set_folder(self, folder: str) -> None:
         """Show the folder and check it at once (in the background: it may be huge)."""
-        from ..data import scan_folder
-
         self.folder_edit.setText(folder)
         self.start_button.setEnabled(False)
         if not folder.strip():
             return
+        self._folder_ok = False
         self.folder_status.setText(self.tr("Checking the folder…"))
         self._scan_relay = run_in_background(
-            lambda: scan_folder(folder), self._on_folder_scanned, self._on_folder_problem
+            lambda: _check_folder(folder), self._on_folder_checked, self._on_folder_problem
         )
 
     @Slot(object)
-    def _on_folder_scanned(self, scan) -> None:
-        if str(scan.root) != str(Path(self.folder_edit.text()).expanduser()):
+    def _on_folder_checked(self, checked) -> None:
+        folder, scan, problem = checked
+        if folder != self.folder_edit.text():
             return  # the user has picked another folder since
+        if scan is None:
+            self._on_folder_problem(problem)
+            return
         counts = ", ".join(f"{name}: {n}" for name, n in scan.counts.items())
         self.folder_status.setText(
             self.tr("{n} images in {k} classes ({counts})").format(
                 n=len(scan.files), k=len(scan.counts), counts=counts)
         )
-        self.folder_status.setProperty("problem", False)
+        self._folder_ok = True
         self.start_button.setEnabled(not self.is_training())
         self.folderChosen.emit(str(scan.root))
 
     @Slot(str)
     def _on_folder_problem(self, message: str) -> None:
+        self._folder_ok = False
         self.folder_status.setText(message)
-        self.folder_status.setProperty("problem", True)
         self.start_button.setEnabled(False)
 
     # --- training --------------------------------------------------------------------
@@ -205,14 +210,12 @@ class TrainingPanel(QWidget):
         from ..train import TrainConfig
 
         model = self.model_choice.currentData()
-        out = self.runs_dir / f"{model}-{time.strftime('%Y%m%d-%H%M%S')}"
+        out = _new_run_dir(self.runs_dir, model)
         return TrainConfig(
             model=model, epochs=self.epochs.value(), batch_size=self.batch_size.value(),
             lr=self.learning_rate.value(), val_split=self.val_split.value(),
             augment=self.augment.isChecked(), device=self.device, out_dir=str(out),
         )
-
-    device = "cpu"  # set by the window from its device selector
 
     @Slot()
     def start(self) -> None:
@@ -267,7 +270,7 @@ class TrainingPanel(QWidget):
             self._worker.deleteLater()
         self._thread = self._worker = None
         self.cancel_button.setEnabled(False)
-        self.start_button.setEnabled(True)
+        self.start_button.setEnabled(self._folder_ok)
 
     @Slot(int, int)
     def _on_loading(self, done: int, total: int) -> None:
@@ -345,6 +348,27 @@ class TrainingPanel(QWidget):
     def _use_result(self) -> None:
         if self._result_path:
             self.useModel.emit(self._result_path)
+
+
+def _check_folder(folder: str):
+    """Runs on a pool thread: (folder, scan or None, problem in words)."""
+    from ..data import DatasetError, scan_folder
+
+    try:
+        return folder, scan_folder(folder), ""
+    except DatasetError as error:
+        return folder, None, str(error)
+
+
+def _new_run_dir(runs_dir: Path, model: str) -> Path:
+    """A folder no earlier run used, so a new run never overwrites another's checkpoints."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    candidate, n = runs_dir / f"{model}-{stamp}", 1
+    while candidate.exists():
+        n += 1
+        candidate = runs_dir / f"{model}-{stamp}-{n}"
+    candidate.mkdir(parents=True)
+    return candidate
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:

@@ -34,6 +34,18 @@ def set_torch_threads(count: int) -> None:
         torch.set_num_threads(count)
 
 
+_threads_configured = False
+
+
+def configure_torch_once() -> None:
+    """The first time torch is used in the app: one thread for a drawing. Later calls
+    do nothing, so loading a model never takes threads away from a running training."""
+    global _threads_configured
+    if not _threads_configured:
+        set_torch_threads(PREDICTION_THREADS)
+        _threads_configured = True
+
+
 def _describe(error: Exception) -> str:
     if isinstance(error, DigitpadError):
         return str(error)
@@ -57,13 +69,16 @@ class PredictionWorker(QObject):
         self.predicted.emit(result, predictor, request_id)
 
 
-class _Relay(QObject):
+class Relay(QObject):
+    """Carries one background call's outcome to the GUI thread; `done` fires last."""
+
     succeeded = Signal(object)
     failed = Signal(str)
+    done = Signal()
 
 
 class _Call(QRunnable):
-    def __init__(self, function: Callable[[], object], relay: _Relay):
+    def __init__(self, function: Callable[[], object], relay: Relay):
         super().__init__()
         self.function, self.relay = function, relay
 
@@ -72,18 +87,21 @@ class _Call(QRunnable):
             result = self.function()
         except Exception as error:  # noqa: BLE001 - sent to the GUI as a message
             self.relay.failed.emit(_describe(error))
-            return
-        self.relay.succeeded.emit(result)
+        else:
+            self.relay.succeeded.emit(result)
+        self.relay.done.emit()
 
 
-def run_in_background(function, on_success, on_failure, pool: QThreadPool | None = None) -> _Relay:
-    """Call `function` on a pool thread; its result or error message comes back as a signal.
-
-    Keep the returned relay referenced until one of its signals fired.
-    """
-    relay = _Relay()
+def run_in_background(function, on_success, on_failure, on_done=None,
+                      pool: QThreadPool | None = None) -> Relay:
+    """Call `function` on a pool thread; its result or error message comes back as a
+    signal to the given @Slot methods. Keep the relay referenced until `done` fired
+    (`on_done` receives it; use sender() there to find which relay finished)."""
+    relay = Relay()
     relay.succeeded.connect(on_success)
     relay.failed.connect(on_failure)
+    if on_done is not None:
+        relay.done.connect(on_done)
     (pool or QThreadPool.globalInstance()).start(_Call(function, relay))
     return relay
 

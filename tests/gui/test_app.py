@@ -161,3 +161,16 @@ def test_importing_the_gui_does_not_import_torch():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})
     assert run.stdout.strip() == "False", run.stderr
+
+
+def test_a_scribble_is_shown_as_not_a_digit(window, qtbot):
+    import math
+
+    from PySide6.QtCore import QPointF
+
+    zigzag = [QPointF(40 + 200 * (i % 2), 40 + 6 * i + 20 * math.sin(i)) for i in range(34)]
+    draw_stroke(window.canvas, zigzag)
+    draw_stroke(window.canvas, [QPointF(30 + 7 * i, 240 - 6 * i) for i in range(32)])
+    wait_for_prediction(qtbot, window)
+    assert window.last_prediction.unsure
+    assert window.findChild(QLabel, "predictionLabel").text().startswith("Not a digit")
