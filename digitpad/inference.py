@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -16,6 +15,7 @@ from . import preprocess
 from .devices import resolve_device
 from .errors import DigitpadError
 from .models import MODELS
+from .paths import assets_dir
 from .rejection import NotDigitGate
 
 
@@ -34,19 +34,6 @@ class Prediction:
     @property
     def confidence(self) -> float:
         return float(self.probs.max())
-
-
-def assets_dir() -> Path:
-    """Where the shipped weights live: the checkout's assets/, or the installed copy."""
-    candidates = [
-        os.environ.get("DIGITPAD_ASSETS"),
-        Path(__file__).resolve().parent.parent / "assets",
-        Path(sys.prefix) / "share" / "digitpad" / "assets",
-    ]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "cnn.pt").is_file():
-            return Path(candidate)
-    return Path(__file__).resolve().parent.parent / "assets"
 
 
 _gates: dict[str, NotDigitGate] = {}

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .data import Progress
+from . import preprocess
+from .data import ImageSet, Progress
 from .errors import DigitpadError
 
 IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -113,3 +114,21 @@ def export_mnist(
         counts[split] = len(images)
     (out / COMPLETE_MARKER).write_text(json.dumps(counts))  # written last: the export is whole
     return counts
+
+
+SAMPLE_FILE = "mnist-sample.npz"
+
+
+def load_sample() -> ImageSet:
+    """The 1,000 MNIST test digits shipped with digitpad (100 per class), preprocessed."""
+    from .paths import assets_dir
+
+    path = assets_dir() / SAMPLE_FILE
+    try:
+        with np.load(path) as saved:
+            images, labels, index = saved["images"], saved["labels"], saved["test_index"]
+    except (OSError, KeyError, ValueError) as error:
+        raise MnistError(f"the built-in MNIST sample is missing or damaged ({path}): {error}") from None
+    digits = np.round(preprocess.preprocess_stack(images) * 255).astype(np.uint8)
+    return ImageSet(images=digits, labels=labels.astype(np.int64),
+                    paths=[f"MNIST test #{i}" for i in index])

@@ -39,3 +39,19 @@ def test_the_gate_turns_away_non_digits_but_not_drawn_digits():
     assert all(r.digit is not None or not r.unsure for r in others)  # blank is blank, not unsure
     unsure = next(r for r in others if r.unsure)
     assert unsure.digit in range(10) and unsure.not_digit > predictor.gate.threshold  # best guess kept
+
+
+def test_evaluation_reports_calibration_and_stops_when_asked(digit_folder, tiny_checkpoint):
+    from digitpad.data import Cancelled, load_folder
+    from digitpad.evaluation import evaluate_images
+
+    predictor = Predictor.from_checkpoint(tiny_checkpoint, device="cpu")
+    dataset = load_folder(digit_folder)
+    report = evaluate_images(predictor, dataset, batch_size=50)
+    assert 0 <= report.ece <= 1 and sum(r["count"] for r in report.reliability) == report.n
+    assert report.unsure is not None and report.probs.shape == (report.n, 10)
+    assert predictor.temperature > 0 and predictor.checkpoint.meta["temperature"] == predictor.temperature
+    calls = []
+    with pytest.raises(Cancelled):
+        evaluate_images(predictor, dataset, batch_size=50, should_stop=lambda: calls.append(1) or len(calls) > 2)
+    assert len(calls) == 3

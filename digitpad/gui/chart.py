@@ -1,4 +1,8 @@
-"""The P0-P9 bar chart: ten labelled bars with their values, the top class highlighted."""
+"""The P0-P9 bar chart: ten labelled bars with their values, the top class highlighted.
+
+In comparison mode a second model's bars stand beside the first's, so a learner sees
+at a glance where the MLP and the CNN disagree.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from PySide6.QtWidgets import QWidget
 BAR = (110, 140, 190)
 TOP = (230, 120, 30)
 MUTED = (190, 190, 190)  # the bars of an input the gate thinks is not a digit
+SECOND = (120, 180, 120)  # the compared model's bars
+SECOND_TOP = (40, 140, 60)
 
 
 class ProbabilityChart(pg.PlotWidget):
@@ -22,33 +28,67 @@ class ProbabilityChart(pg.PlotWidget):
         plot.hideButtons()
         plot.setMenuEnabled(False)
         plot.setXRange(-0.6, 9.6, padding=0)
-        plot.setYRange(0, 1.12, padding=0)
+        plot.setYRange(0, 1.15, padding=0)
         plot.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
         plot.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
         plot.showGrid(y=True, alpha=0.2)
-        self._bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
-                                     brushes=[pg.mkBrush(BAR)] * 10, pen=None)
+        self._bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, pen=None,
+                                     brushes=[pg.mkBrush(BAR)] * 10)
+        self._second = pg.BarGraphItem(x=np.arange(10) + 0.2, height=np.zeros(10), width=0.38, pen=None,
+                                       brushes=[pg.mkBrush(SECOND)] * 10)
+        self._second.setVisible(False)
         plot.addItem(self._bars)
-        self._labels = []
-        for digit in range(10):
-            label = pg.TextItem("", color=(40, 40, 40), anchor=(0.5, 1.0))
-            label.setPos(digit, 0)
-            plot.addItem(label)
-            self._labels.append(label)
+        plot.addItem(self._second)
+        self._labels = [self._add_label(plot) for _ in range(10)]
+        self._second_labels = [self._add_label(plot, size=7) for _ in range(10)]
+        self._legend = pg.TextItem("", color=(60, 60, 60), anchor=(0, 0))
+        self._legend.setPos(-0.5, 1.15)
+        plot.addItem(self._legend)
         self.values = np.zeros(10)
+        self.second_values: np.ndarray | None = None
+
+    @staticmethod
+    def _add_label(plot, size: int = 8) -> pg.TextItem:
+        label = pg.TextItem("", color=(40, 40, 40), anchor=(0.5, 1.0))
+        font = label.textItem.font()
+        font.setPointSize(size)
+        label.setFont(font)
+        plot.addItem(label)
+        return label
 
     def set_probabilities(self, probs: np.ndarray | None, muted: bool = False) -> None:
         """Show ten probabilities; None (a blank canvas) empties the chart. `muted` greys
         the bars out: the numbers are shown, but not as a confident answer."""
+        self._show(self._bars, self._labels, probs, (MUTED, MUTED) if muted else (TOP, BAR),
+                   offset=0.0, width=0.7)
+        self._second.setVisible(False)
+        for label in self._second_labels:
+            label.setText("")
+        self._legend.setText("")
+        self.values = np.zeros(10) if probs is None else np.asarray(probs, dtype=float)
+        self.second_values = None
+
+    def set_comparison(self, first: np.ndarray | None, second: np.ndarray | None,
+                       names: tuple[str, str]) -> None:
+        """Two models' probabilities side by side (None: blank canvas, empty chart)."""
+        self._show(self._bars, self._labels, first, (TOP, BAR), offset=-0.2, width=0.38)
+        self._show(self._second, self._second_labels, second, (SECOND_TOP, SECOND), offset=0.2, width=0.38)
+        self._second.setVisible(True)
+        self._legend.setHtml(
+            f'<span style="color:rgb{BAR}">■</span> {names[0]} &nbsp; '
+            f'<span style="color:rgb{SECOND}">■</span> {names[1]}')
+        self.values = np.zeros(10) if first is None else np.asarray(first, dtype=float)
+        self.second_values = None if second is None else np.asarray(second, dtype=float)
+
+    @staticmethod
+    def _show(bars, labels, probs, colours, offset: float, width: float) -> None:
         values = np.zeros(10) if probs is None else np.asarray(probs, dtype=float)
         top = int(values.argmax()) if probs is not None else -1
-        colours = (MUTED, MUTED) if muted else (TOP, BAR)
         brushes = [pg.mkBrush(colours[0] if d == top else colours[1]) for d in range(10)]
-        self._bars.setOpts(height=values, brushes=brushes)
-        for digit, (label, value) in enumerate(zip(self._labels, values)):
+        bars.setOpts(x=np.arange(10) + offset, height=values, width=width, brushes=brushes)
+        for digit, (label, value) in enumerate(zip(labels, values)):
             label.setText("" if probs is None else _percent(value))
-            label.setPos(digit, value + 0.01)
-        self.values = values
+            label.setPos(digit + offset, value + 0.01)
 
 
 def _percent(value: float) -> str:

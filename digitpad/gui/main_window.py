@@ -9,13 +9,14 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
-    QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
-    QPushButton, QSlider, QToolButton, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+    QPushButton, QSlider, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from .. import __version__
 from .canvas import DEFAULT_PEN_WIDTH, DrawingCanvas
 from .chart import ProbabilityChart
+from .evaluate_panel import EvaluatePanel
 from .training_panel import TrainingPanel
 from .workers import PredictionWorker, configure_torch_once, run_in_background
 
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         self._relays: set = set()
         self._load_generation = 0
         self._fallback_note = ""
+        self.partner = None  # the compared model, while "Compare" is on
+        self._partner_generation = 0
         self._requested: tuple[str | None, str | None] = (None, None)  # the latest model asked for
         self._in_flight = False
         self._pending = False
@@ -129,9 +132,14 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel()
         self.training_panel.useModel.connect(self.use_checkpoint)
         self.training_panel.folderChosen.connect(self._remember_folder)
-        dock = QDockWidget(self.tr("Training"), self)
+        self.evaluate_panel = EvaluatePanel()
+        self.evaluate_panel.current_predictor = lambda: self.predictor
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.training_panel, self.tr("Train"))
+        self.side_tabs.addTab(self.evaluate_panel, self.tr("Evaluate"))
+        dock = QDockWidget(self.tr("Train and evaluate"), self)
         dock.setObjectName("trainingDock")
-        dock.setWidget(self.training_panel)
+        dock.setWidget(self.side_tabs)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
@@ -183,11 +191,16 @@ class MainWindow(QMainWindow):
         self.device_selector.setToolTip(self.tr("Where the network runs"))
         self.device_selector.addItem("CPU", "cpu")  # the rest are listed once torch has loaded
         self.device_selector.activated.connect(self._on_device_chosen)
+        self.compare_toggle = QCheckBox(self.tr("Compare MLP and CNN"))
+        self.compare_toggle.setObjectName("compareToggle")
+        self.compare_toggle.setToolTip(self.tr("Show the other shipped network's P0-P9 beside this one's"))
+        self.compare_toggle.toggled.connect(self._on_compare_toggled)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Model")))
         row.addWidget(self.model_selector, stretch=1)
         row.addWidget(QLabel(self.tr("Device")))
         row.addWidget(self.device_selector, stretch=1)
+        row.addWidget(self.compare_toggle)
         return row
 
     def _build_menus(self) -> None:
@@ -252,9 +265,10 @@ class MainWindow(QMainWindow):
             return
         self.predictor = result.predictor
         self._select_current_model()
-        self.training_panel.device = str(self.predictor.device)
+        self.training_panel.device = self.evaluate_panel.device = str(self.predictor.device)
         self._show_notice(self._fallback_note)  # why we are not where the user asked, if so
         self._fallback_note = ""
+        self._load_partner()
         self._update_status()
         self.modelReady.emit()
         self.request_prediction()
@@ -284,6 +298,36 @@ class MainWindow(QMainWindow):
             self.device_selector.addItem(device.label, device.name)
         index = self.device_selector.findData(current)
         self.device_selector.setCurrentIndex(max(index, 0))
+
+    # --- comparing two models ---------------------------------------------------------
+
+    @Slot(bool)
+    def _on_compare_toggled(self, on: bool) -> None:
+        if on:
+            self._load_partner()
+        else:
+            self.partner = None
+            self.request_prediction()
+
+    def _load_partner(self) -> None:
+        """The shipped network of the other kind, on the same device, for comparison."""
+        if not self.compare_toggle.isChecked() or self.predictor is None:
+            return
+        other = "mlp" if self.predictor.arch == "cnn" else "cnn"
+        self._partner_generation += 1
+        generation, device = self._partner_generation, str(self.predictor.device)
+        self._call(lambda: _load_predictor(generation, other, device), self._on_partner_result,
+                   self._show_problem)
+
+    @Slot(object)
+    def _on_partner_result(self, result: LoadResult) -> None:
+        if result.generation != self._partner_generation or not self.compare_toggle.isChecked():
+            return
+        if result.predictor is None:
+            self._show_problem(result.error)
+            return
+        self.partner = result.predictor
+        self.request_prediction()
 
     # --- models and devices ----------------------------------------------------------
 
@@ -372,7 +416,11 @@ class MainWindow(QMainWindow):
         self._in_flight, self._pending = True, False
         self._since_request.start()
         self._request_id += 1
-        self._requestPrediction.emit(self.predictor, self.canvas.to_array(), self._request_id)
+        self._requestPrediction.emit(self._predictors(), self.canvas.to_array(), self._request_id)
+
+    def _predictors(self) -> tuple:
+        comparing = self.compare_toggle.isChecked() and self.partner is not None
+        return (self.predictor, self.partner) if comparing else (self.predictor,)
 
     def prediction_is_current(self) -> bool:
         """True when what is on screen was predicted from the canvas as it is now."""
@@ -380,14 +428,20 @@ class MainWindow(QMainWindow):
                 and not self._frame_timer.isActive())
 
     @Slot(object, object, int)
-    def _on_predicted(self, result, predictor, request_id: int) -> None:
+    def _on_predicted(self, results, predictors, request_id: int) -> None:
         self._in_flight = False
-        if self._pending or predictor is not self.predictor:
+        current = predictors == self._predictors()
+        if self._pending or not current:
             self._pending = False
-            self.request_prediction()  # the drawing or the model changed meanwhile
-            if predictor is not self.predictor:
+            self.request_prediction()  # the drawing or the models changed meanwhile
+            if not current:
                 return
-        self.show_prediction(result)
+        self.show_prediction(results[0])
+        if len(results) == 2 and results[0].digit is not None:
+            names = (self.predictor.arch.upper(), self.partner.arch.upper())
+            if names[0] == names[1]:
+                names = (self.predictor.name, names[1])
+            self.chart.set_comparison(results[0].probs, results[1].probs, names)
 
     @Slot(str)
     def _on_prediction_failed(self, message: str) -> None:
@@ -521,6 +575,7 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self.hide()  # gone at once, even if a model is still loading below
         self.training_panel.shutdown()
+        self.evaluate_panel.shutdown()
         self._prediction_thread.quit()
         self._prediction_thread.wait()
         QThreadPool.globalInstance().waitForDone()

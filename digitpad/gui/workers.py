@@ -46,7 +46,7 @@ def configure_torch_once() -> None:
         _threads_configured = True
 
 
-def _describe(error: Exception) -> str:
+def describe_error(error: Exception) -> str:
     if isinstance(error, DigitpadError):
         return str(error)
     traceback.print_exception(error)
@@ -54,19 +54,20 @@ def _describe(error: Exception) -> str:
 
 
 class PredictionWorker(QObject):
-    """Lives in its own QThread and predicts one drawing at a time."""
+    """Lives in its own QThread and predicts one drawing at a time, with one model or
+    with several (to compare them)."""
 
-    predicted = Signal(object, object, int)  # (Prediction, predictor, request id)
+    predicted = Signal(object, object, int)  # (tuple of Predictions, tuple of predictors, request id)
     failed = Signal(str)
 
     @Slot(object, object, int)
-    def predict(self, predictor, drawing, request_id: int) -> None:
+    def predict(self, predictors, drawing, request_id: int) -> None:
         try:
-            result = predictor.predict(drawing)
+            results = tuple(predictor.predict(drawing) for predictor in predictors)
         except Exception as error:  # noqa: BLE001 - reported in the window, never a crash
-            self.failed.emit(_describe(error))
+            self.failed.emit(describe_error(error))
             return
-        self.predicted.emit(result, predictor, request_id)
+        self.predicted.emit(results, predictors, request_id)
 
 
 class Relay(QObject):
@@ -86,7 +87,7 @@ class _Call(QRunnable):
         try:
             result = self.function()
         except Exception as error:  # noqa: BLE001 - sent to the GUI as a message
-            self.relay.failed.emit(_describe(error))
+            self.relay.failed.emit(describe_error(error))
         else:
             self.relay.succeeded.emit(result)
         self.relay.done.emit()
@@ -132,7 +133,7 @@ class TrainingWorker(QObject):
             if isinstance(error, Cancelled):
                 self.cancelled.emit()
             else:
-                self.failed.emit(_describe(error))
+                self.failed.emit(describe_error(error))
         finally:
             set_torch_threads(PREDICTION_THREADS)
 

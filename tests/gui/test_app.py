@@ -2,7 +2,7 @@ import subprocess
 import sys
 
 from PIL import Image
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
 from digitpad.synth import draw_digit, write_digit_folder
 
@@ -174,3 +174,38 @@ def test_a_scribble_is_shown_as_not_a_digit(window, qtbot):
     wait_for_prediction(qtbot, window)
     assert window.last_prediction.unsure
     assert window.findChild(QLabel, "predictionLabel").text().startswith("Not a digit")
+
+
+def test_compare_shows_both_networks_side_by_side(window, qtbot):
+    draw_stroke(window.canvas, loop())
+    wait_for_prediction(qtbot, window)
+    toggle = window.findChild(QCheckBox, "compareToggle")
+    toggle.setChecked(True)
+    qtbot.waitUntil(lambda: window.chart.second_values is not None, timeout=20_000)
+    assert window.partner.arch == "mlp"
+    assert window.chart.values.argmax() == 0 and window.chart.second_values.argmax() == 0
+    toggle.setChecked(False)
+    wait_for_prediction(qtbot, window)
+    assert window.chart.second_values is None
+
+
+def test_evaluate_tab_reports_and_opens_a_confusion_cell(window, qtbot):
+    panel = window.evaluate_panel
+    with qtbot.waitSignal(panel.evaluated, timeout=60_000) as done:
+        panel.start_button.click()
+    report = done.args[0]
+    assert report.n == 1000 and report.accuracy > 0.97 and report.ece < 0.05
+    assert "Accuracy" in panel.summary.text()
+    true, predicted = 3, 3
+    panel.show_cell(true, predicted)
+    assert panel.gallery.count() == report.confusion[3][3] > 90
+    assert "True 3, predicted 3" in panel.gallery_title.text()
+
+
+def test_evaluate_reports_a_bad_folder_in_words(window, qtbot, tmp_path):
+    panel = window.evaluate_panel
+    panel.source_choice.setCurrentIndex(panel.source_choice.findData("folder"))
+    panel.folder_edit.setText(str(tmp_path / "missing"))
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=30_000)
+    assert "does not exist" in panel.summary.text()
