@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_predict(commands)
     _add_export(commands)
     _add_bench(commands)
+    _add_export_model(commands)
     gui = commands.add_parser("gui", help="open the drawing app (the default)",
                               formatter_class=_formatter)
     gui.set_defaults(run=cmd_gui)
@@ -94,7 +95,9 @@ def _add_train(commands) -> None:
 def _add_eval(commands) -> None:
     p = commands.add_parser("eval", help="accuracy of a model on a folder of digit images",
                             formatter_class=_formatter)
-    p.add_argument("dir", help="dataset folder with subfolders 0..9")
+    p.add_argument("dir", nargs="?", help="dataset folder with subfolders 0..9")
+    p.add_argument("--sample", action="store_true",
+                   help="use the built-in sample of 1,000 MNIST test digits instead of DIR")
     _add_model_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--batch-size", type=positive_int, default=1000, help="images per forward pass")
@@ -130,6 +133,27 @@ def _add_bench(commands) -> None:
     p.add_argument("--repeats", type=positive_int, default=300, help="timed predictions per pair")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=cmd_bench)
+
+
+def _add_export_model(commands) -> None:
+    p = commands.add_parser("export-model", help="write a model as ONNX or TorchScript",
+                            formatter_class=_formatter,
+                            description="Writes OUT (.onnx or .pt) and OUT.json, its input contract. "
+                                        "The graph takes preprocessed 28x28 inputs in 0..1 and returns "
+                                        "calibrated probabilities.")
+    p.add_argument("out", help="output file")
+    p.add_argument("--format", choices=["onnx", "torchscript"], default="onnx")
+    _add_model_args(p)
+    p.set_defaults(run=cmd_export_model)
+
+
+def cmd_export_model(args) -> int:
+    from .export import export_model
+
+    args.device = "cpu"  # exported graphs are device-neutral; trace on the CPU
+    model, info = export_model(_load_predictor(args), args.out, args.format)
+    print(f"wrote {model} and {info}")
+    return 0
 
 
 def _load_predictor(args):
@@ -244,9 +268,16 @@ def cmd_eval(args) -> int:
     from .data import load_folder, scan_folder
     from .evaluation import evaluate_images
 
-    scan = scan_folder(args.dir)  # a wrong folder is reported before the model loads
-    predictor = _load_predictor(args)
-    dataset = load_folder(scan, progress=_tqdm_callback("loading images"))
+    if args.sample == bool(args.dir):
+        raise DigitpadError("give a dataset folder or --sample (one of them)")
+    if args.sample:
+        from .mnist import load_sample
+
+        predictor, dataset = _load_predictor(args), load_sample()
+    else:
+        scan = scan_folder(args.dir)  # a wrong folder is reported before the model loads
+        predictor = _load_predictor(args)
+        dataset = load_folder(scan, progress=_tqdm_callback("loading images"))
     if len(dataset) == 0:
         raise DigitpadError(f"'{args.dir}' has no usable images ({len(dataset.skipped)} skipped)")
     report = evaluate_images(predictor, dataset, args.batch_size)

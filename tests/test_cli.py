@@ -98,3 +98,10 @@ def test_train_command_writes_checkpoints_and_reports(digit_folder, tmp_path, ca
     captured = capsys.readouterr()
     assert "epoch 2/2: loss" in captured.err and "best:" in captured.out
     assert (out / "best.pt").is_file() and (out / "last.pt").is_file()
+
+
+def test_eval_on_the_built_in_sample(capsys):
+    assert main(["eval", "--sample", "--json", "--model", "mlp", "--device", "cpu"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 1000 and report["accuracy"] > 0.97 and report["ece"] < 0.05
+    assert main(["eval"]) == 1 and "one of them" in capsys.readouterr().err

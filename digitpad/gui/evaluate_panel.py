@@ -11,14 +11,14 @@ import threading
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget,
 )
 
-from .workers import describe_error
+from .workers import WorkerThread, describe_error
 
 SAMPLE = "sample"
 CURRENT = "current"
@@ -86,8 +86,7 @@ class EvaluatePanel(QWidget):
         self.device = "cpu"
         self.report = None
         self.dataset = None
-        self._thread: QThread | None = None
-        self._worker: EvaluationWorker | None = None
+        self._job: WorkerThread | None = None
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_inputs())
         layout.addLayout(self._build_buttons())
@@ -217,7 +216,7 @@ class EvaluatePanel(QWidget):
             self.source_choice.setCurrentIndex(self.source_choice.findData("folder"))
 
     def is_running(self) -> bool:
-        return self._thread is not None
+        return self._job is not None
 
     @Slot()
     def start(self) -> None:
@@ -228,36 +227,30 @@ class EvaluatePanel(QWidget):
         if model == CURRENT and predictor is None:
             self.summary.setText(self.tr("No model is loaded yet."))
             return
-        self._thread = QThread(self)
-        self._worker = EvaluationWorker(self.source_choice.currentData(), self.folder_edit.text(),
-                                        predictor, model, self.device)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progress.connect(self._on_progress)
-        self._worker.finished.connect(self._on_finished)
-        self._worker.cancelled.connect(self._on_cancelled)
-        self._worker.failed.connect(self._on_failed)
+        self._job = WorkerThread(self, EvaluationWorker(
+            self.source_choice.currentData(), self.folder_edit.text(), predictor, model, self.device))
+        worker = self._job.worker
+        worker.progress.connect(self._on_progress)
+        worker.finished.connect(self._on_finished)
+        worker.cancelled.connect(self._on_cancelled)
+        worker.failed.connect(self._on_failed)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.summary.setText(self.tr("Evaluating…"))
-        self._thread.start()
+        self._job.start()
 
     @Slot()
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel.set()
+        if self._job is not None:
+            self._job.cancel()
 
     def shutdown(self) -> None:
-        self.cancel()
         self._stop_thread()
 
     def _stop_thread(self) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread.deleteLater()
-            self._worker.deleteLater()
-        self._thread = self._worker = None
+        if self._job is not None:
+            self._job.stop()
+        self._job = None
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
 

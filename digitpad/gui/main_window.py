@@ -51,6 +51,12 @@ def _load_predictor(generation: int, source: str, device: str) -> LoadResult:
     return LoadResult(generation, source, device, predictor=predictor)
 
 
+def _export(predictor, path: str, fmt: str):
+    from ..export import export_model
+
+    return export_model(predictor.to("cpu"), path, fmt)
+
+
 def _list_devices():
     from ..devices import available_devices
 
@@ -60,6 +66,7 @@ def _list_devices():
 class MainWindow(QMainWindow):
     predictionShown = Signal(object)  # the Prediction now on screen (None: blank canvas)
     modelReady = Signal()
+    modelExported = Signal(str)
     _requestPrediction = Signal(object, object, int)
 
     def __init__(self):
@@ -208,6 +215,7 @@ class MainWindow(QMainWindow):
         self._add_action(file_menu, self.tr("&Open image…"), self._choose_image, QKeySequence.StandardKey.Open)
         self._add_action(file_menu, self.tr("&Load checkpoint…"), self._choose_checkpoint, "Ctrl+L")
         self._add_action(file_menu, self.tr("&Save drawing as PNG…"), self._choose_save_path, QKeySequence.StandardKey.Save)
+        self._add_action(file_menu, self.tr("&Export model (ONNX)…"), self._choose_export_path)
         file_menu.addSeparator()
         self._add_action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
@@ -510,6 +518,28 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 4000)
         return True
+
+    @Slot()
+    def _choose_export_path(self) -> None:
+        if self.predictor is None:
+            return
+        path, chosen = QFileDialog.getSaveFileName(
+            self, self.tr("Export model"), self._last_dir(),
+            self.tr("ONNX (*.onnx);;TorchScript (*.pt)"))
+        if path:
+            self.export_model(path, "torchscript" if chosen.startswith("TorchScript") else "onnx")
+
+    def export_model(self, path: str, fmt: str) -> None:
+        """Export the model in use in the background; the status bar says when it is done."""
+        predictor = self.predictor
+        self.statusBar().showMessage(self.tr("Exporting {path}…").format(path=path))
+        self._call(lambda: _export(predictor, path, fmt), self._on_exported, self._show_problem)
+
+    @Slot(object)
+    def _on_exported(self, paths) -> None:
+        self.statusBar().showMessage(self.tr("Exported {model} (contract in {info})").format(
+            model=paths[0], info=paths[1].name), 8000)
+        self.modelExported.emit(str(paths[0]))
 
     # --- messages, settings, closing -------------------------------------------------
 

@@ -6,13 +6,13 @@ import time
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QStandardPaths, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
     QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from .workers import TrainingWorker, run_in_background
+from .workers import TrainingWorker, WorkerThread, run_in_background
 
 
 def default_runs_dir() -> Path:
@@ -38,8 +38,7 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("trainingPanel")
         self.runs_dir = default_runs_dir()
-        self._thread: QThread | None = None
-        self._worker: TrainingWorker | None = None
+        self._job: WorkerThread | None = None
         self._scan_relay = None
         self._folder_ok = False
         self._result_path: str | None = None
@@ -85,7 +84,7 @@ class TrainingPanel(QWidget):
         self.learning_rate.setToolTip(self.tr("Adam's learning rate"))
         self.val_split = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.9, singleStep=0.05, value=0.1)
         self.val_split.setToolTip(self.tr("Share of images held out to measure accuracy honestly"))
-        self.augment = QCheckBox(self.tr("Augment (random slant, size, shift, stroke width)"))
+        self.augment = QCheckBox(self.tr("Augment (random slant, size, shift, elastic warp, stroke width)"))
         form.addRow(self.tr("Model"), self.model_choice)
         form.addRow(self.tr("Epochs"), self.epochs)
         form.addRow(self.tr("Batch size"), self.batch_size)
@@ -204,7 +203,7 @@ class TrainingPanel(QWidget):
     # --- training --------------------------------------------------------------------
 
     def is_training(self) -> bool:
-        return self._thread is not None
+        return self._job is not None
 
     def _config(self):
         from ..train import TrainConfig
@@ -222,37 +221,30 @@ class TrainingPanel(QWidget):
         if self.is_training():
             return
         self._reset_view()
-        self._thread = QThread(self)
-        self._worker = TrainingWorker(self.folder_edit.text(), self._config())
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.loading.connect(self._on_loading)
-        self._worker.loaded.connect(self._on_loaded)
-        self._worker.progress.connect(self._on_progress)
-        self._worker.epochDone.connect(self._on_epoch)
-        self._worker.finished.connect(self._on_finished)
-        self._worker.cancelled.connect(self._on_cancelled)
-        self._worker.failed.connect(self._on_failed)
+        self._job = WorkerThread(self, TrainingWorker(self.folder_edit.text(), self._config()))
+        worker = self._job.worker
+        worker.loading.connect(self._on_loading)
+        worker.loaded.connect(self._on_loaded)
+        worker.progress.connect(self._on_progress)
+        worker.epochDone.connect(self._on_epoch)
+        worker.finished.connect(self._on_finished)
+        worker.cancelled.connect(self._on_cancelled)
+        worker.failed.connect(self._on_failed)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress_label.setText(self.tr("Loading images…"))
-        self._thread.start()
+        self._job.start()
 
     @Slot()
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel.set()
+        if self._job is not None:
+            self._job.cancel()
             self.cancel_button.setEnabled(False)
             self.progress_label.setText(self.tr("Cancelling…"))
 
     def shutdown(self) -> None:
         """Cancel a running training and wait for its thread (on window close)."""
-        if self._worker is not None:
-            self._worker.cancel.set()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = None
+        self._stop_thread()
 
     def _reset_view(self) -> None:
         for values in self._history.values():
@@ -263,12 +255,9 @@ class TrainingPanel(QWidget):
         self.use_button.setVisible(False)
 
     def _stop_thread(self) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread.deleteLater()
-            self._worker.deleteLater()
-        self._thread = self._worker = None
+        if self._job is not None:
+            self._job.stop()
+        self._job = None
         self.cancel_button.setEnabled(False)
         self.start_button.setEnabled(self._folder_ok)
 

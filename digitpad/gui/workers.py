@@ -12,7 +12,7 @@ import time
 import traceback
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from ..errors import DigitpadError
 
@@ -158,3 +158,27 @@ class TrainingWorker(QObject):
             if record.kind == "epoch" or now - last_emit >= 1.0 / PROGRESS_RATE_HZ:
                 self.progress.emit(record)
                 last_emit = now
+
+
+class WorkerThread:
+    """A worker QObject (with a `run` slot and a `cancel` event) in a QThread of its own."""
+
+    def __init__(self, parent: QObject, worker: QObject):
+        self.worker = worker
+        self.thread = QThread(parent)
+        worker.moveToThread(self.thread)
+        self.thread.started.connect(worker.run)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.worker.cancel.set()
+
+    def stop(self) -> None:
+        """Cancel, wait until the thread has ended, and free both objects."""
+        self.worker.cancel.set()
+        self.thread.quit()
+        self.thread.wait()
+        self.thread.deleteLater()
+        self.worker.deleteLater()

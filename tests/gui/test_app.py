@@ -151,7 +151,7 @@ def test_closing_during_training_cancels_and_waits(window, qtbot, tmp_path):
     panel.batch_size.setValue(4)
     panel.start_button.click()
     qtbot.waitUntil(lambda: "Epoch" in panel.progress_label.text(), timeout=30_000)
-    thread = panel._thread
+    thread = panel._job.thread
     window.close()
     assert thread.isFinished() and not panel.is_training()
 
@@ -209,3 +209,10 @@ def test_evaluate_reports_a_bad_folder_in_words(window, qtbot, tmp_path):
     panel.start_button.click()
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=30_000)
     assert "does not exist" in panel.summary.text()
+
+
+def test_export_from_the_window_writes_the_model_and_its_contract(window, qtbot, tmp_path):
+    target = tmp_path / "model.onnx"
+    with qtbot.waitSignal(window.modelExported, timeout=60_000):
+        window.export_model(str(target), "onnx")
+    assert target.is_file() and (tmp_path / "model.onnx.json").is_file()
