@@ -17,6 +17,7 @@ from .. import __version__
 from .canvas import DEFAULT_PEN_WIDTH, DrawingCanvas
 from .chart import ProbabilityChart
 from .evaluate_panel import EvaluatePanel
+from .inside_panel import InsidePanel
 from .training_panel import TrainingPanel
 from .workers import PredictionWorker, configure_torch_once, run_in_background
 
@@ -144,6 +145,9 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.training_panel, self.tr("Train"))
         self.side_tabs.addTab(self.evaluate_panel, self.tr("Evaluate"))
+        self.inside_panel = InsidePanel()
+        self.side_tabs.addTab(self.inside_panel, self.tr("Inside"))
+        self.side_tabs.currentChanged.connect(self._update_inside)
         dock = QDockWidget(self.tr("Train and evaluate"), self)
         dock.setObjectName("trainingDock")
         dock.setWidget(self.side_tabs)
@@ -306,6 +310,19 @@ class MainWindow(QMainWindow):
             self.device_selector.addItem(device.label, device.name)
         index = self.device_selector.findData(current)
         self.device_selector.setCurrentIndex(max(index, 0))
+
+    @Slot()
+    def _update_inside(self) -> None:
+        """Layer by layer, for the drawing on screen; only while the Inside tab is shown."""
+        if self.side_tabs.currentWidget() is not self.inside_panel or self.last_prediction is None:
+            return
+        if self.last_prediction.digit is None or self.predictor is None:
+            self.inside_panel.clear_layers()
+            return
+        from ..inside import layer_outputs
+
+        digit = self.last_prediction.input
+        self.inside_panel.show_layers(layer_outputs(self.predictor, digit), digit)
 
     # --- comparing two models ---------------------------------------------------------
 
@@ -475,6 +492,7 @@ class MainWindow(QMainWindow):
             self.prediction_label.setToolTip(self.tr("The digit the model reads, and its calibrated probability"))
             self.chart.set_probabilities(result.probs)
         self.preview.setPixmap(_preview_pixmap(result.input))
+        self._update_inside()
         self.predictionShown.emit(result)
 
     # --- files -----------------------------------------------------------------------

@@ -216,3 +216,17 @@ def test_export_from_the_window_writes_the_model_and_its_contract(window, qtbot,
     with qtbot.waitSignal(window.modelExported, timeout=60_000):
         window.export_model(str(target), "onnx")
     assert target.is_file() and (tmp_path / "model.onnx.json").is_file()
+
+
+def test_inside_tab_shows_the_layers_and_the_worked_example(window, qtbot):
+    window.side_tabs.setCurrentWidget(window.inside_panel)
+    draw_stroke(window.canvas, loop())
+    wait_for_prediction(qtbot, window)
+    panel = window.inside_panel
+    assert panel.layer_list.count() == len(panel.layers) > 5
+    assert panel.layer_list.item(0).text() == "Conv2d 1" and not panel.layer_picture.pixmap().isNull()
+    assert panel.conv_table.item(0, 0).text() == "24" and panel.flat_table.item(0, 2).text() == "28"
+    panel.kernel_table.item(0, 0).setText("1")  # edit: the top-left output gains 3×1
+    assert panel.conv_table.item(0, 0).text() == "27"
+    panel.use_drawing_patch()
+    assert panel.input_table.item(2, 2).text() in {str(v) for v in range(10)}

@@ -1,0 +1,216 @@
+"""The Inside tab: each layer's output for the current drawing, and the tutorial's
+convolution worked through by hand, with numbers the user can edit."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+MAP_PIXELS = 360  # the side of the picture of a layer's output
+
+
+class InsidePanel(QWidget):
+    layersShown = Signal(int)  # how many layers are on show
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("insidePanel")
+        self.layers = []
+        self.last_input: np.ndarray | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._build_layers(), stretch=3)
+        layout.addWidget(self._build_worked_example(), stretch=2)
+        self._recompute_example()
+
+    # --- layers ----------------------------------------------------------------------
+
+    def _build_layers(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Inside the network, for your drawing"))
+        self.layer_list = QListWidget()
+        self.layer_list.setObjectName("layerList")
+        self.layer_list.setMaximumWidth(150)
+        self.layer_list.currentRowChanged.connect(self._show_layer)
+        self.layer_picture = QLabel()
+        self.layer_picture.setObjectName("layerPicture")
+        self.layer_picture.setMinimumSize(200, 200)
+        self.layer_picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.layer_text = QLabel(self.tr("Draw a digit to see what each layer makes of it."))
+        self.layer_text.setWordWrap(True)
+        right = QVBoxLayout()
+        right.addWidget(self.layer_picture, stretch=1)
+        right.addWidget(self.layer_text)
+        row = QHBoxLayout(box)
+        row.addWidget(self.layer_list)
+        row.addLayout(right, stretch=1)
+        return box
+
+    def show_layers(self, layers, digit: np.ndarray) -> None:
+        """Show LayerOutputs (from digitpad.inside.layer_outputs) for this input."""
+        current = max(self.layer_list.currentRow(), 0)
+        self.layers, self.last_input = layers, digit
+        names = [layer.name for layer in layers]
+        if [self.layer_list.item(i).text() for i in range(self.layer_list.count())] != names:
+            self.layer_list.blockSignals(True)
+            self.layer_list.clear()
+            self.layer_list.addItems(names)
+            self.layer_list.blockSignals(False)
+        self.layer_list.setCurrentRow(min(current, len(names) - 1))
+        self._show_layer(self.layer_list.currentRow())
+        self.layersShown.emit(len(layers))
+
+    def clear_layers(self) -> None:
+        self.layers = []
+        self.layer_list.clear()
+        self.layer_picture.clear()
+        self.layer_text.setText(self.tr("Draw a digit to see what each layer makes of it."))
+
+    @Slot(int)
+    def _show_layer(self, row: int) -> None:
+        if not 0 <= row < len(self.layers):
+            return
+        layer = self.layers[row]
+        values = layer.values
+        self.layer_picture.setPixmap(_picture(values))
+        if values.ndim == 3:
+            shape = self.tr("{c} maps of {h}×{w}").format(c=values.shape[0], h=values.shape[1], w=values.shape[2])
+        else:
+            shape = self.tr("{n} numbers").format(n=values.size)
+        self.layer_text.setText(f"<b>{layer.name}</b> — {shape}<br>{self.tr(layer.description)}")
+
+    # --- the worked example ------------------------------------------------------------
+
+    def _build_worked_example(self) -> QGroupBox:
+        from ..inside import TUTORIAL_INPUT, TUTORIAL_KERNEL
+
+        box = QGroupBox(self.tr("Convolution by hand (the tutorial's example; edit the numbers)"))
+        self.input_table = _table(TUTORIAL_INPUT, editable=True, name="exampleInput")
+        self.kernel_table = _table(TUTORIAL_KERNEL, editable=True, name="exampleKernel")
+        self.conv_table = _table(np.zeros((3, 3)), name="exampleConv")
+        self.relu_table = _table(np.zeros((3, 3)), name="exampleRelu")
+        self.pool_table = _table(np.zeros((2, 2)), name="examplePool")
+        self.flat_table = _table(np.zeros((1, 4)), name="exampleFlat")
+        for table in (self.input_table, self.kernel_table):
+            table.itemChanged.connect(self._recompute_example)
+        for table in (self.conv_table, self.relu_table, self.pool_table, self.flat_table):
+            table.currentCellChanged.connect(self._explain_cell)
+        self.working = QLabel(self.tr("Click an output cell to see the multiply-and-add behind it."))
+        self.working.setObjectName("exampleWorking")
+        self.working.setWordWrap(True)
+        self.working.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        patch_button = QPushButton(self.tr("Use a 5×5 patch of my drawing"))
+        patch_button.clicked.connect(self.use_drawing_patch)
+        grid = QGridLayout()
+        steps = [(self.tr("Input 5×5"), self.input_table), (self.tr("Kernel 3×3"), self.kernel_table),
+                 (self.tr("Conv2d"), self.conv_table), (self.tr("ReLU"), self.relu_table),
+                 (self.tr("MaxPool2d(2, 2, pad 1)"), self.pool_table), (self.tr("Flatten"), self.flat_table)]
+        for index, (title, table) in enumerate(steps):  # two rows of three: fits a narrow dock
+            row, column = 2 * (index // 3), index % 3
+            grid.addWidget(QLabel(title), row, column)
+            grid.addWidget(table, row + 1, column, alignment=Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        column = QVBoxLayout(box)
+        column.addLayout(grid)
+        column.addWidget(patch_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.working)
+        return box
+
+    @Slot()
+    def _recompute_example(self) -> None:
+        from ..inside import worked_example
+
+        image, kernel = _read(self.input_table), _read(self.kernel_table)
+        if image is None or kernel is None:
+            self.working.setText(self.tr("Every input and kernel cell needs a number."))
+            return
+        self.example = worked_example(image, kernel)
+        _fill(self.conv_table, self.example.conv)
+        _fill(self.relu_table, self.example.relu)
+        _fill(self.pool_table, self.example.pool)
+        _fill(self.flat_table, [self.example.flat])
+
+    @Slot(int, int, int, int)
+    def _explain_cell(self, row: int, column: int, *_) -> None:
+        table = self.sender()
+        item = table.item(row, column) if table is not None and row >= 0 else None
+        if item is not None:
+            self.working.setText(item.toolTip())
+
+    @Slot()
+    def use_drawing_patch(self) -> None:
+        """The 5×5 patch at the centre of the model's input, as whole numbers 0..9."""
+        if self.last_input is None:
+            self.working.setText(self.tr("Draw a digit first."))
+            return
+        patch = np.round(self.last_input[12:17, 12:17] * 9).astype(int)
+        self.input_table.blockSignals(True)
+        for r in range(5):
+            for c in range(5):
+                self.input_table.item(r, c).setText(str(patch[r, c]))
+        self.input_table.blockSignals(False)
+        self._recompute_example()
+
+
+def _table(values, editable: bool = False, name: str = "") -> QTableWidget:
+    values = np.asarray(values)
+    table = QTableWidget(values.shape[0], values.shape[1])
+    table.setObjectName(name)
+    table.horizontalHeader().setVisible(False)
+    table.verticalHeader().setVisible(False)
+    for column in range(values.shape[1]):
+        table.setColumnWidth(column, 34)
+    for row in range(values.shape[0]):
+        table.setRowHeight(row, 24)
+        for column in range(values.shape[1]):
+            item = QTableWidgetItem(f"{values[row, column]:g}")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            if not editable:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            table.setItem(row, column, item)
+    table.setFixedSize(34 * values.shape[1] + 4, 24 * values.shape[0] + 4)
+    return table
+
+
+def _read(table: QTableWidget) -> np.ndarray | None:
+    try:
+        return np.array([[float(table.item(r, c).text()) for c in range(table.columnCount())]
+                         for r in range(table.rowCount())])
+    except (ValueError, AttributeError):
+        return None
+
+
+def _fill(table: QTableWidget, cells) -> None:
+    for r, row in enumerate(cells):
+        for c, cell in enumerate(row):
+            item = table.item(r, c)
+            item.setText(f"{cell.value:g}")
+            item.setToolTip(cell.working)
+
+
+def _picture(values: np.ndarray) -> QPixmap:
+    """Maps as a grid of small grey images (each scaled to its own range), or a vector as
+    a grid of squares; brighter is larger."""
+    if values.ndim == 3:
+        maps = values
+    else:
+        side = int(np.ceil(np.sqrt(values.size)))
+        padded = np.zeros(side * side, dtype=np.float32)
+        padded[: values.size] = values
+        maps = padded.reshape(1, side, side)
+    count, height, width = maps.shape
+    columns = int(np.ceil(np.sqrt(count)))
+    rows = int(np.ceil(count / columns))
+    sheet = np.full((rows * (height + 1) - 1, columns * (width + 1) - 1), 40, dtype=np.uint8)
+    for index, layer in enumerate(maps):
+        low, high = float(layer.min()), float(layer.max())
+        scaled = (layer - low) / (high - low) if high > low else np.zeros_like(layer)
+        r, c = divmod(index, columns)
+        sheet[r * (height + 1) : r * (height + 1) + height, c * (width + 1) : c * (width + 1) + width] = \
+            (scaled * 255).astype(np.uint8)
+    sheet = np.ascontiguousarray(sheet)
+    image = QImage(sheet.data, sheet.shape[1], sheet.shape[0], sheet.shape[1], QImage.Format.Format_Grayscale8).copy()
+    return QPixmap.fromImage(image).scaled(MAP_PIXELS, MAP_PIXELS, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.FastTransformation)
