@@ -47,6 +47,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     out_dir: str = "runs/latest"
     resume: str | None = None  # a last.pt to continue from
+    init_from: str | None = None  # fine-tune: start from these weights (same architecture)
     model_args: dict = field(default_factory=dict)
     classes: list[str] = field(default_factory=lambda: list(ckpt.CLASSES))  # label i is classes[i]
 
@@ -67,6 +68,7 @@ class TrainProgress:
     elapsed_s: float = 0.0
     best_path: str | None = None
     last_path: str | None = None
+    initial_val_accuracy: float | None = None  # when fine-tuning: the starting weights' score
 
 
 SCHEDULES = ("cosine", "constant")
@@ -127,7 +129,7 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> fl
 class _Run:
     """State of one training run; train() below is the readable driver."""
 
-    def __init__(self, config: TrainConfig, dataset: ImageSet):
+    def __init__(self, config: TrainConfig, dataset: ImageSet, validation: ImageSet | None):
         check_config(config)
         if len(dataset) == 0:
             raise TrainingError("the dataset has no usable images")
@@ -135,26 +137,41 @@ class _Run:
         self.device = resolve_device(config.device)
         torch.manual_seed(config.seed)
         self.generator = torch.Generator().manual_seed(config.seed)
-        train_idx, val_idx = split_indices(len(dataset), config.val_split, config.seed)
-        images = torch.from_numpy(dataset.images)
-        labels = torch.from_numpy(dataset.labels)
-        self.train_x = images[train_idx].to(self.device)
-        self.train_y = labels[train_idx].to(self.device)
-        self.val_x = images[val_idx].to(self.device)
-        self.val_y = labels[val_idx].to(self.device)
+        if validation is None:
+            train_idx, val_idx = split_indices(len(dataset), config.val_split, config.seed)
+            validation = ImageSet(dataset.images[val_idx], dataset.labels[val_idx])
+            dataset = ImageSet(dataset.images[train_idx], dataset.labels[train_idx])
+        self.train_x = torch.from_numpy(dataset.images).to(self.device)
+        self.train_y = torch.from_numpy(dataset.labels).to(self.device)
+        self.val_x = torch.from_numpy(validation.images).to(self.device)
+        self.val_y = torch.from_numpy(validation.labels).to(self.device)
         self.model_args = {**config.model_args}  # what the checkpoint needs to rebuild it
         if len(config.classes) != NUM_CLASSES:
             self.model_args["classes"] = len(config.classes)
+        base = self._base_weights(config.init_from)
         self.model = build_model(config.model, **self.model_args).to(self.device)
+        if base is not None:
+            self.model.load_state_dict(base.state_dict)
+        self.initial_val = self.validate()[0] if base is not None else None
         self.optimizer = _adam(self.model, config, self.device)
         self.start_epoch = 0
         self.best_val: float | None = None
         self.wrote_best = False  # this run writes its own best.pt at its first epoch
         self.temperature = 1.0  # fitted on the validation split after each epoch
         self.out_dir = Path(config.out_dir)
-        self.sizes = {"train": len(train_idx), "validation": len(val_idx)}
+        self.sizes = {"train": len(self.train_y), "validation": len(self.val_y)}
         if config.resume:
             self._resume(config.resume)
+
+    def _base_weights(self, path: str | None):
+        if path is None:
+            return None
+        base = ckpt.load(path)
+        if base.arch != self.config.model:
+            raise TrainingError(f"cannot fine-tune '{path}': it is a '{base.arch}', this run trains a "
+                                f"'{self.config.model}'")
+        self.model_args = dict(base.arch_args)
+        return base
 
     @property
     def batches(self) -> int:
@@ -245,10 +262,14 @@ class _Run:
 
 
 def train(
-    config: TrainConfig, dataset: ImageSet, cancel: threading.Event | None = None
+    config: TrainConfig, dataset: ImageSet, cancel: threading.Event | None = None,
+    validation: ImageSet | None = None,
 ) -> Iterator[TrainProgress]:
-    """Train, yielding a record after every batch and epoch, then 'done' or 'cancelled'."""
-    run = _Run(config, dataset)
+    """Train, yielding a record after every batch and epoch, then 'done' or 'cancelled'.
+
+    `validation`: a held-out set to use instead of splitting `dataset` by `val_split`.
+    """
+    run = _Run(config, dataset, validation)
     cancel = cancel or threading.Event()
     total_steps = max(1, config.epochs * run.batches)
     steps_left = total_steps - run.start_epoch * run.batches
@@ -288,6 +309,7 @@ def _batch_record(run: _Run, epoch: int, index: int, started: float, steps_left:
         best_val_accuracy=run.best_val,
         samples_per_s=run.seen / max(now - run.epoch_started, 1e-9),
         eta_s=elapsed / steps_done * steps_left, elapsed_s=elapsed,
+        initial_val_accuracy=run.initial_val,
     )
 
 

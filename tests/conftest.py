@@ -12,6 +12,7 @@ from digitpad.synth import write_digit_folder  # noqa: E402
 def _private_cache(tmp_path, monkeypatch):
     """Each test gets its own dataset cache, so no test sees another's (or the user's)."""
     monkeypatch.setenv("DIGITPAD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # saved drawings stay here
 
 
 @pytest.fixture(scope="session")

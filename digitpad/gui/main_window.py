@@ -17,6 +17,7 @@ from .. import __version__
 from .canvas import DEFAULT_PEN_WIDTH, DrawingCanvas
 from .chart import ProbabilityChart
 from .evaluate_panel import EvaluatePanel
+from .handwriting_box import HandwritingBox
 from .inside_panel import InsidePanel
 from .training_panel import TrainingPanel
 from .workers import PredictionWorker, configure_torch_once, run_in_background
@@ -122,6 +123,9 @@ class MainWindow(QMainWindow):
         left = QVBoxLayout()
         left.addWidget(self.canvas, alignment=Qt.AlignmentFlag.AlignHCenter)
         left.addLayout(self._build_tools())
+        self.handwriting = HandwritingBox(self.canvas, self._handwriting_folder())
+        self.handwriting.saved.connect(self._on_drawing_saved)
+        left.addWidget(self.handwriting)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addLayout(self._build_selectors())
@@ -142,6 +146,7 @@ class MainWindow(QMainWindow):
         self.training_panel.folderChosen.connect(self._remember_folder)
         self.evaluate_panel = EvaluatePanel()
         self.evaluate_panel.current_predictor = lambda: self.predictor
+        self.training_panel.current_predictor = lambda: self.predictor
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.training_panel, self.tr("Train"))
         self.side_tabs.addTab(self.evaluate_panel, self.tr("Evaluate"))
@@ -229,6 +234,10 @@ class MainWindow(QMainWindow):
                          _unique_keys(QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"))
         self._add_action(edit_menu, self.tr("&Clear canvas"), self.canvas.clear,
                          _unique_keys("Esc", "Delete"))
+        label_menu = edit_menu.addMenu(self.tr("&Label drawing as"))
+        for digit in range(10):
+            action = self._add_action(label_menu, str(digit), self._label_from_key, str(digit))
+            action.setData(digit)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self._add_action(help_menu, self.tr("&About digitpad"), self._about)
 
@@ -310,6 +319,21 @@ class MainWindow(QMainWindow):
             self.device_selector.addItem(device.label, device.name)
         index = self.device_selector.findData(current)
         self.device_selector.setCurrentIndex(max(index, 0))
+
+    def _handwriting_folder(self) -> Path:
+        from ..handwriting import default_folder
+
+        return Path(str(self.settings.value("handwritingFolder", default_folder())))
+
+    @Slot()
+    def _label_from_key(self) -> None:
+        self.handwriting.save_as(int(self.sender().data()))
+
+    @Slot(str)
+    def _on_drawing_saved(self, path: str) -> None:
+        self.settings.setValue("handwritingFolder", str(self.handwriting.folder))
+        self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 4000)
+        self.canvas.clear()
 
     @Slot()
     def _update_inside(self) -> None:

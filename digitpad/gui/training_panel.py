@@ -43,6 +43,7 @@ class TrainingPanel(QWidget):
         self._folder_ok = False
         self._result_path: str | None = None
         self.device = "cpu"  # the window keeps this in step with its device selector
+        self.current_predictor = lambda: None  # the window supplies the model in use
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_folder_box())
         layout.addWidget(self._build_options_box())
@@ -91,6 +92,17 @@ class TrainingPanel(QWidget):
         form.addRow(self.tr("Learning rate"), self.learning_rate)
         form.addRow(self.tr("Validation split"), self.val_split)
         form.addRow(self.augment)
+        self.fine_tune = QCheckBox(self.tr("Fine-tune the model in use (start from its weights)"))
+        self.fine_tune.setObjectName("fineTune")
+        self.fine_tune.setToolTip(self.tr("For your own handwriting: a few epochs on your drawings; "
+                                          "the accuracy on held-out drawings is shown before and after"))
+        self.mix_mnist = QCheckBox(self.tr("Mix in 1,000 MNIST digits so it does not forget"))
+        self.mix_mnist.setChecked(True)
+        self.fine_tune.toggled.connect(self.mix_mnist.setEnabled)
+        self.fine_tune.toggled.connect(self.model_choice.setDisabled)
+        self.mix_mnist.setEnabled(False)
+        form.addRow(self.fine_tune)
+        form.addRow(self.mix_mnist)
         return box
 
     def _build_buttons(self) -> QHBoxLayout:
@@ -208,12 +220,19 @@ class TrainingPanel(QWidget):
     def _config(self):
         from ..train import TrainConfig
 
-        model = self.model_choice.currentData()
+        model, init_from = self.model_choice.currentData(), None
+        predictor = self.current_predictor()
+        if self.fine_tune.isChecked() and predictor is not None:
+            from ..inference import pretrained_path
+
+            model = predictor.arch
+            init_from = str(pretrained_path(predictor.source)) if predictor.source in ("cnn", "mlp") \
+                else predictor.source
         out = _new_run_dir(self.runs_dir, model)
         return TrainConfig(
             model=model, epochs=self.epochs.value(), batch_size=self.batch_size.value(),
             lr=self.learning_rate.value(), val_split=self.val_split.value(),
-            augment=self.augment.isChecked(), device=self.device, out_dir=str(out),
+            augment=self.augment.isChecked(), device=self.device, out_dir=str(out), init_from=init_from,
         )
 
     @Slot()
@@ -221,7 +240,9 @@ class TrainingPanel(QWidget):
         if self.is_training():
             return
         self._reset_view()
-        self._job = WorkerThread(self, TrainingWorker(self.folder_edit.text(), self._config()))
+        config = self._config()
+        mix = self.mix_mnist.isChecked() and config.init_from is not None
+        self._job = WorkerThread(self, TrainingWorker(self.folder_edit.text(), config, mix_mnist=mix))
         worker = self._job.worker
         worker.loading.connect(self._on_loading)
         worker.loaded.connect(self._on_loaded)
@@ -311,9 +332,13 @@ class TrainingPanel(QWidget):
         self._stop_thread()
         self._result_path = record.best_path
         best = "-" if record.best_val_accuracy is None else f"{record.best_val_accuracy:.2%}"
+        tuned = ""
+        if record.initial_val_accuracy is not None and record.best_val_accuracy is not None:
+            tuned = self.tr("On your held-out drawings: {before:.1%} before, {after:.1%} after.\n").format(
+                before=record.initial_val_accuracy, after=record.best_val_accuracy)
         self.result_label.setText(
-            self.tr("Done in {time}. Best validation accuracy: {best}.\nCheckpoint: {path}\n{skipped}").format(
-                time=_format_duration(record.elapsed_s), best=best, path=record.best_path,
+            self.tr("Done in {time}. Best validation accuracy: {best}.\n{tuned}Checkpoint: {path}\n{skipped}").format(
+                time=_format_duration(record.elapsed_s), best=best, tuned=tuned, path=record.best_path,
                 skipped=getattr(self, "_skipped_note", "")).strip()
         )
         self.progress_label.setText(self.tr("Finished."))

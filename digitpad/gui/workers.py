@@ -118,9 +118,9 @@ class TrainingWorker(QObject):
     cancelled = Signal()
     failed = Signal(str)
 
-    def __init__(self, folder: str, config):
+    def __init__(self, folder: str, config, mix_mnist: bool = False):
         super().__init__()
-        self.folder, self.config = folder, config
+        self.folder, self.config, self.mix_mnist = folder, config, mix_mnist
         self.cancel = threading.Event()
 
     @Slot()
@@ -143,9 +143,16 @@ class TrainingWorker(QObject):
 
         dataset = load_folder(self.folder, progress=self.loading.emit, should_stop=self.cancel.is_set)
         self.loaded.emit((len(dataset), dataset.skipped))
+        validation = None
+        if self.config.init_from:  # fine-tuning: judge it on the user's own held-out drawings
+            from ..handwriting import fine_tune_sets
+            from ..mnist import load_sample
+
+            mnist = load_sample() if self.mix_mnist else None
+            dataset, validation = fine_tune_sets(dataset, mnist, self.config.val_split or 0.2, self.config.seed)
         set_torch_threads(TRAINING_THREADS)
         last_emit = 0.0
-        for record in train(self.config, dataset, self.cancel):
+        for record in train(self.config, dataset, self.cancel, validation=validation):
             if record.kind == "cancelled":
                 self.cancelled.emit()
                 return

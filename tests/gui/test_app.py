@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+import numpy as np
 from PIL import Image
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
@@ -230,3 +231,31 @@ def test_inside_tab_shows_the_layers_and_the_worked_example(window, qtbot):
     assert panel.conv_table.item(0, 0).text() == "27"
     panel.use_drawing_patch()
     assert panel.input_table.item(2, 2).text() in {str(v) for v in range(10)}
+
+
+def test_label_drawings_then_fine_tune_on_them(window, qtbot, tmp_path):
+    box = window.handwriting
+    box.set_folder(tmp_path / "mine")
+    for i in range(30):
+        window.canvas.show_picture(_qimage(draw_digit(i % 10, size=140, rng=np.random.default_rng(i))))
+        assert box.save_as(i % 10) is not None
+    assert "30 saved" in box.counts.text()
+    box.undo_last_save()
+    assert "29 saved" in box.counts.text()
+    panel = window.training_panel
+    panel.set_folder(str(tmp_path / "mine"))
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
+    panel.fine_tune.setChecked(True)
+    panel.epochs.setValue(1)
+    with qtbot.waitSignal(panel.trainingFinished, timeout=60_000) as done:
+        panel.start_button.click()
+    assert done.args[0].initial_val_accuracy is not None
+    assert "held-out drawings" in panel.result_label.text()
+
+
+def _qimage(image):
+    from PySide6.QtGui import QImage
+
+    pixels = np.ascontiguousarray(np.asarray(image))
+    return QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.shape[1],
+                  QImage.Format.Format_Grayscale8).copy()
