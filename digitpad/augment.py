@@ -1,8 +1,9 @@
 """Random changes to training batches so the models meet digits as people draw them.
 
-Every sample gets its own small affine jitter (rotation, scale, shear, shift) and a
-smooth elastic warp (Simard et al., 2003: the distortion that helps MNIST nets most);
-some get their strokes thickened or thinned. All of it is batched tensor work, so it costs a
+Every sample gets its own small affine jitter (rotation, scale, shear, shift); some get
+their strokes thickened or thinned; optionally, a smooth elastic warp (Simard et al.,
+2003). Measured here, the warp made the shipped CNN worse on hand-drawn digits (99.1% ->
+98.2%) and on MNIST (99.57% -> 99.53%), so the shipped recipe leaves it off. All of it is batched tensor work, so it costs a
 fraction of the forward pass on the CPU and runs on whatever device holds the batch.
 """
 
@@ -27,7 +28,7 @@ def _uniform(n: int, low: float, high: float, generator: torch.Generator) -> tor
     return torch.rand(n, generator=generator) * (high - low) + low
 
 
-def random_affine(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def random_affine(x: torch.Tensor, generator: torch.Generator, elastic: bool = False) -> torch.Tensor:
     """x: (N, H, W) in 0..1 -> the same, each sample moved by its own small affine map."""
     n, height, width = x.shape
     angle = _uniform(n, -MAX_ROTATION_DEG, MAX_ROTATION_DEG, generator) * (math.pi / 180)
@@ -45,7 +46,8 @@ def random_affine(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         dim=1,
     ).to(x.device, x.dtype)
     grid = F.affine_grid(theta, (n, 1, height, width), align_corners=False)
-    grid = grid + _elastic_field(n, height, width, generator).to(x.device, x.dtype)
+    if elastic:
+        grid = grid + _elastic_field(n, height, width, generator).to(x.device, x.dtype)
     return F.grid_sample(x.unsqueeze(1), grid, align_corners=False).squeeze(1)
 
 
@@ -67,5 +69,5 @@ def random_stroke_width(x: torch.Tensor, generator: torch.Generator) -> torch.Te
     return torch.where(choice > 1 - THIN_SHARE, 0.5 * (x + eroded), thick)
 
 
-def augment_batch(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    return random_affine(random_stroke_width(x, generator), generator).clamp_(0.0, 1.0)
+def augment_batch(x: torch.Tensor, generator: torch.Generator, elastic: bool = False) -> torch.Tensor:
+    return random_affine(random_stroke_width(x, generator), generator, elastic).clamp_(0.0, 1.0)

@@ -79,6 +79,7 @@ def _add_train(commands) -> None:
                    help="share of images held out for validation (0 to train on all)")
     p.add_argument("--augment", action="store_true",
                    help="random rotation/scale/shear/shift and stroke width while training")
+    p.add_argument("--elastic", action="store_true", help="with --augment: also elastic warps")
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine",
                    help="learning-rate schedule")
     p.add_argument("--weight-decay", type=float, default=0.0, help="Adam weight decay")
@@ -210,7 +211,7 @@ def _checked_train_config(args):
     out = args.out or f"runs/{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"
     config = TrainConfig(
         model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-        val_split=args.val_split, augment=args.augment, seed=args.seed, device=args.device,
+        val_split=args.val_split, augment=args.augment, elastic=args.elastic, seed=args.seed, device=args.device,
         schedule=args.schedule, weight_decay=args.weight_decay, out_dir=out, resume=args.resume,
     )
     check_config(config)

@@ -27,18 +27,6 @@ class LayerOutput:
     name: str  # "Conv2d 1", "ReLU 1", "MaxPool2d 1", "Linear 2" ...
     kind: str  # the layer's class name
     values: np.ndarray  # this layer's output for one input: (C, H, W) or (features,)
-    description: str  # what the layer does, in one line
-
-
-DESCRIPTIONS = {
-    "Flatten": "lays the image out as one long row of numbers",
-    "Linear": "every output is a weighted sum of all inputs, plus a bias",
-    "ReLU": "keeps positive values, turns negative ones into 0",
-    "Conv2d": "slides small learned filters over the image: each map shows where one filter matches",
-    "BatchNorm2d": "rescales each map to a steady range, which makes training faster",
-    "MaxPool2d": "keeps the largest value of each 2x2 block: half the size, the strongest signals",
-    "Dropout": "during training, switches random values off (does nothing when predicting)",
-}
 
 
 @torch.inference_mode()
@@ -54,10 +42,9 @@ def layer_outputs(predictor: Predictor, digit: np.ndarray) -> list[LayerOutput]:
         x = layer(x)
         kind = type(layer).__name__
         counts[kind] = counts.get(kind, 0) + 1
-        outputs.append(LayerOutput(f"{kind} {counts[kind]}", kind, x[0].float().cpu().numpy(),
-                                   DESCRIPTIONS.get(kind, "")))
+        outputs.append(LayerOutput(f"{kind} {counts[kind]}", kind, x[0].float().cpu().numpy()))
     probs = torch.softmax(x / predictor.temperature, dim=1)[0].cpu().numpy()
-    outputs.append(LayerOutput("Softmax", "Softmax", probs, "turns the ten scores into probabilities that sum to 1"))
+    outputs.append(LayerOutput("Softmax", "Softmax", probs))
     return outputs
 
 

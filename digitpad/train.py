@@ -40,7 +40,8 @@ class TrainConfig:
     batch_size: int = 64  # the tutorial's
     lr: float = 1e-3  # Adam's default
     val_split: float = 0.1  # held out, seeded, to pick the best epoch honestly
-    augment: bool = False  # random small affine jitter of each training batch
+    augment: bool = False  # random small affine jitter and stroke width of each training batch
+    elastic: bool = False  # with augment: also a smooth elastic warp
     seed: int = 0
     device: str = "auto"
     schedule: str = "cosine"  # "cosine" decays the rate to 0 by the last batch; or "constant"
@@ -253,7 +254,7 @@ class _Run:
         idx = order[index * self.config.batch_size : (index + 1) * self.config.batch_size]
         x = self.train_x[idx].float().div_(255)
         if self.config.augment:
-            x = augment_batch(x, self.generator)
+            x = augment_batch(x, self.generator, self.config.elastic)
         return x, self.train_y[idx]
 
     def start_epoch_metrics(self) -> None:

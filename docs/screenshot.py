@@ -1,18 +1,22 @@
-"""Write a screenshot of the app with a digit drawn on the canvas (for the README).
+"""Write the README's pictures of the app, each with a digit drawn by real mouse events.
 
-    QT_QPA_PLATFORM=offscreen python docs/screenshot.py [OUT.png]
+    QT_QPA_PLATFORM=offscreen python docs/screenshot.py [OUT_DIR]
+    xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshot.py docs   # a real X11 window
 
-Under a real X server (e.g. `xvfb-run python docs/screenshot.py`) it shows the real
-window, decorations and fonts of that platform.
+Writes screenshot.png (the app), inside.png (the Inside tab) and screenshot-zh_CN.png
+(the Chinese interface). Under a real X server the screen itself is captured.
 """
 
 import math
 import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
+
+SHOTS = [("screenshot.png", "en", None), ("inside.png", "en", "inside"), ("screenshot-zh_CN.png", "zh_CN", None)]
 
 
 def _send(widget, kind, point, button, buttons):
@@ -32,39 +36,61 @@ def draw_three(canvas):
         _send(canvas, QEvent.Type.MouseButtonRelease, points[-1], left, Qt.MouseButton.NoButton)
 
 
+def settle(app, condition, seconds=60.0):
+    end = time.monotonic() + seconds
+    while not condition():
+        app.processEvents()
+        if time.monotonic() > end:
+            raise TimeoutError("the app did not get ready")
+        time.sleep(0.01)
+
+
+def pause(app, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def capture(app, window, path: Path) -> None:
+    pause(app, 0.4)  # let the last paints land
+    if app.platformName() == "xcb":
+        window.move(0, 0)
+        pause(app, 0.3)
+        frame = window.frameGeometry()
+        picture = app.primaryScreen().grabWindow(0, 0, 0, frame.width(), frame.height())
+    else:
+        picture = window.grab()
+    picture.save(str(path))
+    print(f"wrote {path} ({app.platformName()})")
+
+
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("screenshot.png"))
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent)
+    QStandardPaths.setTestModeEnabled(True)  # no trace in the user's own settings
     app = QApplication(sys.argv[:1])
     app.setOrganizationName("digitpad-screenshot")
+    QSettings().clear()
     from digitpad.gui import create_main_window
 
     window = create_main_window()
     window.resize(1280, 800)
     window.show()
-
-    def capture():
-        if not window.prediction_is_current() or window.last_prediction is None:
-            QTimer.singleShot(50, capture)
-            return
-        QTimer.singleShot(300, save)
-
-    def save():
-        if app.platformName() == "xcb":  # a real X server: capture the screen itself
-            window.move(0, 0)
-            picture = app.primaryScreen().grabWindow(0, 0, 0, window.frameGeometry().width(),
-                                                     window.frameGeometry().height())
-        else:
-            picture = window.grab()
-        picture.save(str(out))
-        print(f"wrote {out} ({app.platformName()})")
-        window.close()
-
-    def when_ready():
+    for name, language, tab in SHOTS:
+        window = window.set_language(language)
+        window.resize(1280, 800)
+        settle(app, lambda: window.predictor is not None)
+        window.canvas.clear()
+        if tab == "inside":
+            window.side_tabs.setCurrentWidget(window.inside_panel)
         draw_three(window.canvas)
-        capture()
-
-    window.modelReady.connect(when_ready)
-    return app.exec()
+        settle(app, window.prediction_is_current)
+        if tab == "inside":
+            window.inside_panel.conv_table.setCurrentCell(0, 0)
+        capture(app, window, out / name)
+        window.side_tabs.setCurrentIndex(0)
+    window.close()
+    return 0
 
 
 if __name__ == "__main__":

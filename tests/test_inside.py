@@ -43,4 +43,4 @@ def test_layer_outputs_follow_the_cnn_to_its_probabilities():
     assert names[:4] == ["Conv2d 1", "BatchNorm2d 1", "ReLU 1", "MaxPool2d 1"] and names[-1] == "Softmax"
     assert layers[0].values.shape == (32, 28, 28) and layers[3].values.shape == (32, 14, 14)
     np.testing.assert_allclose(layers[-1].values, predictor.predict(digit).probs, atol=1e-5)
-    assert all(layer.description for layer in layers)
+    assert {layer.kind for layer in layers} >= {"Conv2d", "ReLU", "MaxPool2d", "Linear", "Softmax"}

@@ -20,7 +20,14 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setApplicationName("digitpad")
     from . import create_main_window
 
+    windows = []  # the window on screen stays referenced, also after a language switch
+
+    def keep(window) -> None:
+        windows.append(window)
+        window.replaced.connect(keep)
+
     window = create_main_window()
+    keep(window)
     window.show()
     if os.environ.get(STARTUP_PROBE):
         _probe_startup(window, app, QTimer)

@@ -203,6 +203,12 @@ class DrawingCanvas(QWidget):
             self._redo.clear()
             self._replay()
 
+    def take_history_from(self, other: "DrawingCanvas") -> None:
+        """Continue another canvas's drawing, undo and redo included."""
+        other._finish_stroke()
+        self._ops, self._redo = list(other._ops), list(other._redo)
+        self._replay()
+
     def show_picture(self, picture: QImage) -> None:
         """Lay an opened or dropped image on the canvas (undoable), fitted and centred."""
         self._finish_stroke()

@@ -75,12 +75,27 @@ class InsidePanel(QWidget):
             return
         layer = self.layers[row]
         values = layer.values
-        self.layer_picture.setPixmap(_picture(values))
+        side = max(120, min(self.layer_picture.width(), self.layer_picture.height(), MAP_PIXELS))
+        self.layer_picture.setPixmap(_picture(values, side))
         if values.ndim == 3:
             shape = self.tr("{c} maps of {h}×{w}").format(c=values.shape[0], h=values.shape[1], w=values.shape[2])
         else:
             shape = self.tr("{n} numbers").format(n=values.size)
-        self.layer_text.setText(f"<b>{layer.name}</b> — {shape}<br>{self.tr(layer.description)}")
+        self.layer_text.setText(f"<b>{layer.name}</b> — {shape}<br>{self.describe(layer.kind)}")
+
+    def describe(self, kind: str) -> str:
+        """What a kind of layer does, in one line a learner can follow."""
+        descriptions = {
+            "Flatten": self.tr("lays the image out as one long row of numbers"),
+            "Linear": self.tr("every output is a weighted sum of all inputs, plus a bias"),
+            "ReLU": self.tr("keeps positive values, turns negative ones into 0"),
+            "Conv2d": self.tr("slides small learned filters over the image: each map shows where one filter matches"),
+            "BatchNorm2d": self.tr("rescales each map to a steady range, which makes training faster"),
+            "MaxPool2d": self.tr("keeps the largest value of each 2×2 block: half the size, the strongest signals"),
+            "Dropout": self.tr("during training, switches random values off (does nothing when predicting)"),
+            "Softmax": self.tr("turns the ten scores into probabilities that sum to 1"),
+        }
+        return descriptions.get(kind, "")
 
     # --- the worked example ------------------------------------------------------------
 
@@ -190,7 +205,7 @@ def _fill(table: QTableWidget, cells) -> None:
             item.setToolTip(cell.working)
 
 
-def _picture(values: np.ndarray) -> QPixmap:
+def _picture(values: np.ndarray, side: int = MAP_PIXELS) -> QPixmap:
     """Maps as a grid of small grey images (each scaled to its own range), or a vector as
     a grid of squares; brighter is larger."""
     if values.ndim == 3:
@@ -212,5 +227,5 @@ def _picture(values: np.ndarray) -> QPixmap:
             (scaled * 255).astype(np.uint8)
     sheet = np.ascontiguousarray(sheet)
     image = QImage(sheet.data, sheet.shape[1], sheet.shape[0], sheet.shape[1], QImage.Format.Format_Grayscale8).copy()
-    return QPixmap.fromImage(image).scaled(MAP_PIXELS, MAP_PIXELS, Qt.AspectRatioMode.KeepAspectRatio,
+    return QPixmap.fromImage(image).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
                                            Qt.TransformationMode.FastTransformation)

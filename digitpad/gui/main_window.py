@@ -18,11 +18,12 @@ from .canvas import DEFAULT_PEN_WIDTH, DrawingCanvas
 from .chart import ProbabilityChart
 from .evaluate_panel import EvaluatePanel
 from .handwriting_box import HandwritingBox
+from .i18n import LANGUAGES, current_language, install_language
 from .inside_panel import InsidePanel
 from .training_panel import TrainingPanel
 from .workers import PredictionWorker, configure_torch_once, run_in_background
 
-SHIPPED = {"cnn": "CNN (shipped)", "mlp": "MLP (shipped)"}
+SHIPPED = ("cnn", "mlp")
 LOAD_CHECKPOINT = "load"
 FRAME_MS = 16  # at most one prediction per frame while the pen moves
 PREVIEW_ZOOM = 4
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
     predictionShown = Signal(object)  # the Prediction now on screen (None: blank canvas)
     modelReady = Signal()
     modelExported = Signal(str)
+    replaced = Signal(object)  # the window that took this one's place (language switch)
     _requestPrediction = Signal(object, object, int)
 
     def __init__(self):
@@ -198,14 +200,14 @@ class MainWindow(QMainWindow):
         self.model_selector = QComboBox()
         self.model_selector.setObjectName("modelSelector")
         self.model_selector.setToolTip(self.tr("Which network reads the drawing"))
-        for key, label in SHIPPED.items():
-            self.model_selector.addItem(self.tr(label), key)
+        self.model_selector.addItem(self.tr("CNN (shipped)"), "cnn")
+        self.model_selector.addItem(self.tr("MLP (shipped)"), "mlp")
         self.model_selector.addItem(self.tr("Load checkpoint…"), LOAD_CHECKPOINT)
         self.model_selector.activated.connect(self._on_model_chosen)
         self.device_selector = QComboBox()
         self.device_selector.setObjectName("deviceSelector")
         self.device_selector.setToolTip(self.tr("Where the network runs"))
-        self.device_selector.addItem("CPU", "cpu")  # the rest are listed once torch has loaded
+        self.device_selector.addItem(self.tr("CPU"), "cpu")  # the rest are listed once torch has loaded
         self.device_selector.activated.connect(self._on_device_chosen)
         self.compare_toggle = QCheckBox(self.tr("Compare MLP and CNN"))
         self.compare_toggle.setObjectName("compareToggle")
@@ -238,6 +240,12 @@ class MainWindow(QMainWindow):
         for digit in range(10):
             action = self._add_action(label_menu, str(digit), self._label_from_key, str(digit))
             action.setData(digit)
+        language_menu = self.menuBar().addMenu(self.tr("&Language"))
+        for code, name in LANGUAGES.items():
+            action = self._add_action(language_menu, name, self._on_language_chosen)
+            action.setData(code)
+            action.setCheckable(True)
+            action.setChecked(code == current_language())
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self._add_action(help_menu, self.tr("&About digitpad"), self._about)
 
@@ -316,7 +324,7 @@ class MainWindow(QMainWindow):
         current = self.device_selector.currentData()
         self.device_selector.clear()
         for device in devices:
-            self.device_selector.addItem(device.label, device.name)
+            self.device_selector.addItem(self.tr("CPU") if device.name == "cpu" else device.label, device.name)
         index = self.device_selector.findData(current)
         self.device_selector.setCurrentIndex(max(index, 0))
 
@@ -583,6 +591,33 @@ class MainWindow(QMainWindow):
             model=paths[0], info=paths[1].name), 8000)
         self.modelExported.emit(str(paths[0]))
 
+    # --- language -----------------------------------------------------------------------
+
+    @Slot()
+    def _on_language_chosen(self) -> None:
+        self.set_language(self.sender().data())
+
+    def set_language(self, code: str) -> "MainWindow":
+        """Rebuild the window in another language; the drawing and the settings carry
+        over. Returns the window now on screen (this one, if nothing changed)."""
+        if code == current_language():
+            return self
+        if self.training_panel.is_training() or self.evaluate_panel.is_running():
+            self._show_problem(self.tr("Finish or cancel the training or evaluation first."))
+            return self
+        install_language(code)
+        self.settings.setValue("language", code)
+        self._save_settings()
+        successor = MainWindow()
+        successor.setGeometry(self.geometry())
+        successor.canvas.take_history_from(self.canvas)
+        successor.side_tabs.setCurrentIndex(self.side_tabs.currentIndex())
+        successor.compare_toggle.setChecked(self.compare_toggle.isChecked())
+        successor.show()
+        self.replaced.emit(successor)
+        self.close()
+        return successor
+
     # --- messages, settings, closing -------------------------------------------------
 
     @Slot(str)
@@ -596,7 +631,21 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _about(self) -> None:
-        QMessageBox.about(self, self.tr("About digitpad"), about_text())
+        QMessageBox.about(self, self.tr("About digitpad"), self.about_text())
+
+    def about_text(self) -> str:
+        import sys
+
+        from PySide6 import __version__ as pyside_version
+
+        torch_version = sys.modules["torch"].__version__ if "torch" in sys.modules else self.tr("not loaded yet")
+        tagline = self.tr("Draw digits and watch neural networks read them.")
+        return (
+            f"<b>digitpad {__version__}</b><br>{tagline}<br><br>"
+            f"Python {sys.version.split()[0]} · PySide6 {pyside_version} · PyTorch {torch_version}<br><br>"
+            + self.tr("The shipped models were trained on MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), "
+                      "licensed CC BY-SA 3.0.")
+        )
 
     @Slot(int)
     def _set_pen_width(self, width: int) -> None:
@@ -676,18 +725,3 @@ def _preview_pixmap(digit: np.ndarray) -> QPixmap:
     return QPixmap.fromImage(image).scaled(28 * PREVIEW_ZOOM, 28 * PREVIEW_ZOOM,
                                            Qt.AspectRatioMode.IgnoreAspectRatio,
                                            Qt.TransformationMode.FastTransformation)
-
-
-def about_text() -> str:
-    import sys
-
-    from PySide6 import __version__ as pyside_version
-
-    torch_version = sys.modules["torch"].__version__ if "torch" in sys.modules else "not loaded yet"
-    return (
-        f"<b>digitpad {__version__}</b><br>Draw digits and watch neural networks read them.<br><br>"
-        f"Python {sys.version.split()[0]} · PySide6 {pyside_version} · PyTorch {torch_version}<br><br>"
-        "The shipped models were trained on MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), "
-        "licensed CC BY-SA 3.0."
-    )
-
