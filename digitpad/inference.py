@@ -16,7 +16,7 @@ from .devices import resolve_device
 from .errors import DigitpadError
 from .models import MODELS
 from .paths import assets_dir
-from .rejection import NotDigitGate
+from .rejection import NotDigitGate, single_image_graph
 
 
 @dataclass
@@ -72,6 +72,7 @@ class Predictor:
         self.checkpoint = checkpoint
         self.device = resolve_device(device)
         self.model = checkpoint.build().to(self.device)
+        self._single = single_image_graph(self.model, self.device)  # for one live drawing
         self.name = name or checkpoint.arch
         self.source = source  # how to load it again: a shipped name or a resolved path
         self.gate = gate
@@ -111,10 +112,18 @@ class Predictor:
         """(N, 28, 28) preprocessed inputs in 0..1 -> (N, 10) softmax probabilities."""
         x = torch.as_tensor(np.asarray(inputs, dtype=np.float32)).to(self.device)
         x = ((x - self._mean) / self._std).unsqueeze(1)
-        return torch.softmax(self.model(x).float() / self.temperature, dim=1).cpu().numpy()
+        network = self._single if len(x) == 1 else self.model
+        return torch.softmax(network(x).float() / self.temperature, dim=1).cpu().numpy()
 
     def predict(self, image) -> Prediction:
-        return self.predict_batch([image])[0]
+        """One image (the live drawing's path: no batching overhead)."""
+        digit = preprocess.preprocess(image)
+        if preprocess.is_blank(digit):
+            return Prediction(digit=None, probs=np.zeros(10, dtype=np.float32), input=digit)
+        probs = self.probabilities(digit[None])[0]
+        not_digit = float(self.gate.not_digit_probability(digit[None])[0]) if self.gate else 0.0
+        unsure = self.gate is not None and not_digit > self.gate.threshold
+        return Prediction(digit=int(probs.argmax()), probs=probs, input=digit, unsure=unsure, not_digit=not_digit)
 
     def predict_batch(self, images: Sequence) -> list[Prediction]:
         """Preprocess each image, run the drawn ones in one forward pass."""

@@ -23,6 +23,8 @@ from .data import ImageSet
 from .synth import NON_DIGIT_KINDS, draw_non_digit
 
 GATE_CLASSES = ["digit", "not a digit"]
+# A small CNN: an MLP gate (784-128-2) was cheaper but let through 15-30% of scribbles
+# and a fifth of Fashion-MNIST at the same rate of turned-away digits.
 GATE_MODEL = "cnn"
 GATE_ARGS = {"width": 8, "hidden": 32, "dropout": 0.2, "classes": 2}
 # Share of held-out digits the gate may turn away; the threshold is fitted to it.
@@ -38,13 +40,32 @@ class NotDigitGate:
         self.checkpoint = checkpoint
         self.device = device
         self.model = checkpoint.build().to(device)
+        self.single = single_image_graph(self.model, device)
         self.threshold = float(checkpoint.meta.get("threshold", 0.5))
 
     @torch.inference_mode()
     def not_digit_probability(self, inputs: np.ndarray) -> np.ndarray:
         x = torch.as_tensor(np.asarray(inputs, dtype=np.float32)).to(self.device)
         x = ((x - preprocess.MEAN) / preprocess.STD).unsqueeze(1)
-        return torch.softmax(self.model(x).float(), dim=1)[:, 1].cpu().numpy()
+        network = self.single if len(x) == 1 else self.model
+        return torch.softmax(network(x).float(), dim=1)[:, 1].cpu().numpy()
+
+
+def single_image_graph(model: torch.nn.Module, device: torch.device):
+    """The model traced and frozen for one 28x28 input on the CPU (BatchNorm folded into
+    the convolutions, fewer Python calls): about twice as fast for a live drawing. Falls
+    back to the model itself wherever tracing is not available."""
+    if device.type != "cpu":
+        return model
+    import warnings
+
+    example = torch.zeros(1, 1, preprocess.SIZE, preprocess.SIZE)
+    try:
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")  # torch.jit is deprecated in favour of torch.export
+            return torch.jit.optimize_for_inference(torch.jit.trace(model.eval(), example))
+    except Exception:  # noqa: BLE001 - any failure: the plain model is always correct
+        return model
 
 
 def non_digit_images(count: int, seed: int, size: int = 140) -> np.ndarray:
