@@ -36,7 +36,7 @@ def measure(repeats: int, threads: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=800)
     args = parser.parse_args()
     default_threads = torch.get_num_threads()
     results = {"idle": {}, "busy core": {}}

@@ -15,7 +15,7 @@ from .synth import draw_digit
 
 
 def time_predictions(predictor: Predictor, images: list, repeats: int) -> dict:
-    for image in images[:20]:  # warm-up: first calls allocate and pick kernels
+    for image in images[:50]:  # warm-up: first calls allocate, pick kernels, profile the graph
         predictor.predict(image)
     timings = np.empty(repeats)
     for i in range(repeats):

@@ -83,3 +83,17 @@ def normalise(
 
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+def traced_for_cpu(module: nn.Module, example: torch.Tensor) -> nn.Module:
+    """`module` traced and frozen for inputs shaped like `example` (no Python between
+    layers, BatchNorm folded into the convolutions). Falls back to the module itself
+    wherever tracing is not available."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")  # torch.jit is deprecated in favour of torch.export
+            return torch.jit.freeze(torch.jit.trace(module.eval(), example))
+    except Exception:  # noqa: BLE001 - any failure: the plain module is always correct
+        return module

@@ -12,6 +12,8 @@ mode or size, either polarity, paper that is not pure white.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PIL import Image
 
@@ -100,11 +102,22 @@ def _array_to_grayscale(array: np.ndarray) -> np.ndarray:
     raise PreprocessError(f"unsupported array type {array.dtype}")
 
 
-def ink_on_dark(gray: np.ndarray) -> np.ndarray | None:
-    """Light ink on a black background, ink stretched to 1.0; None when there is no ink.
+@dataclass
+class Ink:
+    """Where the ink is: light-on-dark values (not yet stretched), their maximum, and the
+    extent of the clearly inked pixels as (top, bottom, left, right), end-exclusive."""
+
+    values: np.ndarray
+    strongest: float
+    extent: tuple[int, int, int, int]
+
+
+def find_ink(gray: np.ndarray) -> Ink | None:
+    """Light ink on a black background; None when there is no ink (blank, or a speck).
 
     The paper's shade is the median of the image border: that tells the polarity (dark
     ink on light paper, or the reverse) and is subtracted, so grey paper becomes black.
+    Only a few passes over the whole image: everything else happens on the digit's crop.
     """
     border = np.concatenate((gray[0], gray[-1], gray[1:-1, 0], gray[1:-1, -1]))
     paper = float(np.sort(border)[len(border) // 2])  # the median, without np.median's overhead
@@ -112,37 +125,31 @@ def ink_on_dark(gray: np.ndarray) -> np.ndarray | None:
     strongest = float(ink.max())
     if strongest < BLANK_CONTRAST:
         return None
-    np.clip(ink, 0.0, None, out=ink)
-    ink /= strongest
-    inked = int(np.count_nonzero(ink >= EXTENT_LEVEL))
-    if inked < max(MIN_INK_PIXELS, MIN_INK_SHARE * ink.size):
-        return None
-    return ink
-
-
-def _extent(ink: np.ndarray) -> tuple[int, int, int, int]:
-    """(top, bottom, left, right), inclusive-exclusive, of the clearly inked pixels."""
-    strong = ink >= EXTENT_LEVEL
+    strong = ink >= np.float32(EXTENT_LEVEL) * np.float32(strongest)  # as preprocess_stack does
     rows = np.flatnonzero(strong.any(axis=1))
     cols = np.flatnonzero(strong.any(axis=0))
-    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    inked = int(np.count_nonzero(strong[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]))
+    if inked < max(MIN_INK_PIXELS, MIN_INK_SHARE * ink.size):
+        return None
+    return Ink(ink, strongest, (int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1))
 
 
-def fit_box(ink: np.ndarray) -> np.ndarray:
-    """Crop to the digit (with its faint fringe) and scale its longer side to BOX pixels."""
-    top, bottom, left, right = _extent(ink)
+def fit_box(ink: Ink) -> np.ndarray:
+    """Crop to the digit (with its faint fringe), stretch its ink to 1.0 and scale its
+    longer side to BOX pixels."""
+    top, bottom, left, right = ink.extent
     longer = max(bottom - top, right - left)
     fringe = int(np.ceil(FRINGE * longer))
     top, left = max(top - fringe, 0), max(left - fringe, 0)
-    bottom, right = min(bottom + fringe, ink.shape[0]), min(right + fringe, ink.shape[1])
-    crop = ink[top:bottom, left:right]
+    bottom, right = min(bottom + fringe, ink.values.shape[0]), min(right + fringe, ink.values.shape[1])
+    crop = np.clip(ink.values[top:bottom, left:right], 0.0, None) / np.float32(ink.strongest)
     scale = BOX / longer
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
     if size == (crop.shape[1], crop.shape[0]):
         return crop  # already MNIST-sized: resampling would only blur it
     # Pillow's bilinear filter widens its support when shrinking, so this is antialiased
     # (an area average) for big canvases and smooth for small drawings that grow.
-    resized = Image.fromarray(np.ascontiguousarray(crop), mode="F").resize(
+    resized = Image.fromarray(np.ascontiguousarray(crop, dtype=np.float32), mode="F").resize(
         size, Image.Resampling.BILINEAR
     )
     return np.asarray(resized, dtype=np.float32)
@@ -178,7 +185,7 @@ def preprocess(image) -> np.ndarray:
 
     A blank image (no ink) gives all zeros; :func:`is_blank` tells it apart.
     """
-    ink = ink_on_dark(to_grayscale(image))
+    ink = find_ink(to_grayscale(image))
     if ink is None:
         return np.zeros((SIZE, SIZE), dtype=np.float32)
     field = centre_by_mass(fit_box(ink))
@@ -213,8 +220,7 @@ def preprocess_stack(images: np.ndarray) -> np.ndarray:
     than one image at a time. Images that need resampling (or are blank) take the
     one-at-a-time path, so the result is the same recipe throughout.
     """
-    ink, drawn = _stack_ink_on_dark(images.astype(np.float32) / 255.0)
-    strong = ink >= EXTENT_LEVEL
+    ink, strong, drawn = _stack_ink_on_dark(images.astype(np.float32) / 255.0)
     top, bottom = _first_last(strong.any(axis=2))
     left, right = _first_last(strong.any(axis=1))
     fits = drawn & (np.maximum(bottom - top, right - left) == BOX)
@@ -249,18 +255,20 @@ def _centre_stack(ink, top, bottom, left, right) -> np.ndarray:
     return field / field.max(axis=(1, 2), keepdims=True)
 
 
-def _stack_ink_on_dark(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ink_on_dark() over a stack; returns the ink and which images have a digit."""
+def _stack_ink_on_dark(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """find_ink() over a stack: the stretched ink, its clearly inked pixels (compared
+    exactly as find_ink compares them), and which images have a digit."""
     border = np.concatenate((gray[:, 0], gray[:, -1], gray[:, 1:-1, 0], gray[:, 1:-1, -1]), axis=1)
     paper = np.sort(border, axis=1)[:, border.shape[1] // 2][:, None, None]
     ink = np.where(paper > 0.5, paper - gray, gray - paper)
     strongest = ink.max(axis=(1, 2))
     drawn = strongest >= BLANK_CONTRAST
+    strong = ink >= (EXTENT_LEVEL * strongest)[:, None, None]
     np.clip(ink, 0.0, None, out=ink)
-    ink /= np.where(drawn, strongest, 1.0)[:, None, None]
-    inked = np.count_nonzero(ink >= EXTENT_LEVEL, axis=(1, 2))
+    ink /= np.where(drawn, strongest, 1.0).astype(np.float32)[:, None, None]
+    inked = np.count_nonzero(strong, axis=(1, 2))
     drawn &= inked >= max(MIN_INK_PIXELS, MIN_INK_SHARE * gray[0].size)
-    return ink, drawn
+    return ink, strong, drawn
 
 
 def _first_last(any_ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

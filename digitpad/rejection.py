@@ -40,32 +40,13 @@ class NotDigitGate:
         self.checkpoint = checkpoint
         self.device = device
         self.model = checkpoint.build().to(device)
-        self.single = single_image_graph(self.model, device)
         self.threshold = float(checkpoint.meta.get("threshold", 0.5))
 
     @torch.inference_mode()
     def not_digit_probability(self, inputs: np.ndarray) -> np.ndarray:
         x = torch.as_tensor(np.asarray(inputs, dtype=np.float32)).to(self.device)
         x = ((x - preprocess.MEAN) / preprocess.STD).unsqueeze(1)
-        network = self.single if len(x) == 1 else self.model
-        return torch.softmax(network(x).float(), dim=1)[:, 1].cpu().numpy()
-
-
-def single_image_graph(model: torch.nn.Module, device: torch.device):
-    """The model traced and frozen for one 28x28 input on the CPU (BatchNorm folded into
-    the convolutions, fewer Python calls): about twice as fast for a live drawing. Falls
-    back to the model itself wherever tracing is not available."""
-    if device.type != "cpu":
-        return model
-    import warnings
-
-    example = torch.zeros(1, 1, preprocess.SIZE, preprocess.SIZE)
-    try:
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")  # torch.jit is deprecated in favour of torch.export
-            return torch.jit.optimize_for_inference(torch.jit.trace(model.eval(), example))
-    except Exception:  # noqa: BLE001 - any failure: the plain model is always correct
-        return model
+        return torch.softmax(self.model(x).float(), dim=1)[:, 1].cpu().numpy()
 
 
 def non_digit_images(count: int, seed: int, size: int = 140) -> np.ndarray:
