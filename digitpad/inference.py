@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -20,6 +21,11 @@ from .models import MODELS
 from .paths import assets_dir
 from .models import traced_for_cpu
 from .rejection import NotDigitGate
+
+
+# Switching oneDNN off for a moment (see _small_convolutions) makes torch say, once, that
+# TF32 on oneDNN needs an Intel GPU: true, and irrelevant here.
+warnings.filterwarnings("ignore", message="TF32 acceleration on top of oneDNN")
 
 
 @dataclass
@@ -109,7 +115,8 @@ class Predictor:
         self._std = float(checkpoint.input.get("std", preprocess.STD))
         # Fitted on validation data when the checkpoint was trained (1.0: uncalibrated).
         self.temperature = float(checkpoint.meta.get("temperature") or 1.0)
-        self._live = self._live_graph()
+        self._live = _LiveGraph(self.model, gate.model if gate else None, self._mean, self._std,
+                                self.temperature).eval()
 
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike, device: str = "auto", gate: bool = True) -> "Predictor":
@@ -144,13 +151,13 @@ class Predictor:
         x = ((x - self._mean) / self._std).unsqueeze(1)
         return torch.softmax(self.model(x).float() / self.temperature, dim=1).cpu().numpy()
 
-    def _live_graph(self) -> nn.Module:
-        """Classifier and gate as one graph for a single drawing: one call per prediction."""
-        graph = _LiveGraph(self.model, self.gate.model if self.gate else None,
-                           self._mean, self._std, self.temperature).eval()
-        if self.device.type != "cpu":
-            return graph
-        return traced_for_cpu(graph, torch.zeros(1, preprocess.SIZE, preprocess.SIZE))
+    def prepare_for_live_drawing(self) -> None:
+        """Trace and freeze the one-drawing path (classifier and gate in one graph): about
+        0.75 s once, then each live prediction costs half as much. Worth it for the app
+        and the latency benchmark, not for a one-off `digitpad predict`; safe to call from
+        another thread while predictions run (they switch over when it is ready)."""
+        if self.device.type == "cpu":
+            self._live = traced_for_cpu(self._live, torch.zeros(1, preprocess.SIZE, preprocess.SIZE))
 
     def predict(self, image) -> Prediction:
         """One image (the live drawing's path: no batching overhead)."""

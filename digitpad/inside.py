@@ -10,12 +10,12 @@ writes down the multiply-and-add behind every output cell.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
 
-from .inference import Predictor
+if TYPE_CHECKING:  # the worked example needs no torch: the app shows it before torch loads
+    from .inference import Predictor
 
 # The tutorial's example: a 5x5 input, a 3x3 kernel, stride 1, no padding, no bias.
 TUTORIAL_INPUT = [[3, 3, 2, 1, 0], [2, 3, 2, 1, 0], [3, 3, 2, 1, 0], [4, 3, 2, 1, 0], [1, 3, 2, 1, 0]]
@@ -29,9 +29,16 @@ class LayerOutput:
     values: np.ndarray  # this layer's output for one input: (C, H, W) or (features,)
 
 
-@torch.inference_mode()
-def layer_outputs(predictor: Predictor, digit: np.ndarray) -> list[LayerOutput]:
+def layer_outputs(predictor: "Predictor", digit: np.ndarray) -> list[LayerOutput]:
     """Every layer's output for one preprocessed 28x28 input (the model must be Sequential)."""
+    import torch
+    from torch import nn
+
+    with torch.inference_mode():
+        return _run_layers(predictor, digit, torch, nn)
+
+
+def _run_layers(predictor, digit, torch, nn) -> list[LayerOutput]:
     model = predictor.model
     if not isinstance(model, nn.Sequential):
         raise TypeError("layer_outputs needs an nn.Sequential model")

@@ -146,15 +146,14 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel()
         self.training_panel.useModel.connect(self.use_checkpoint)
         self.training_panel.folderChosen.connect(self._remember_folder)
-        self.evaluate_panel = EvaluatePanel()
-        self.evaluate_panel.current_predictor = lambda: self.predictor
+        self._evaluate_panel: EvaluatePanel | None = None  # built when first shown: it is costly
         self.training_panel.current_predictor = lambda: self.predictor
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.training_panel, self.tr("Train"))
-        self.side_tabs.addTab(self.evaluate_panel, self.tr("Evaluate"))
+        self.side_tabs.addTab(QWidget(), self.tr("Evaluate"))
         self.inside_panel = InsidePanel()
         self.side_tabs.addTab(self.inside_panel, self.tr("Inside"))
-        self.side_tabs.currentChanged.connect(self._update_inside)
+        self.side_tabs.currentChanged.connect(self._on_tab_shown)
         dock = QDockWidget(self.tr("Train and evaluate"), self)
         dock.setObjectName("trainingDock")
         dock.setWidget(self.side_tabs)
@@ -273,6 +272,10 @@ class MainWindow(QMainWindow):
     def _call(self, function, on_success, on_failure) -> None:
         self._relays.add(run_in_background(function, on_success, on_failure, self._release_relay))
 
+    @Slot(object)
+    def _ignore(self, _result=None) -> None:
+        """For background work whose outcome needs no answer (it only makes things faster)."""
+
     @Slot()
     def _release_relay(self) -> None:
         self._relays.discard(self.sender())
@@ -294,10 +297,13 @@ class MainWindow(QMainWindow):
             return
         self.predictor = result.predictor
         self._select_current_model()
-        self.training_panel.device = self.evaluate_panel.device = str(self.predictor.device)
+        self.training_panel.device = str(self.predictor.device)
+        if self._evaluate_panel is not None:
+            self._evaluate_panel.device = str(self.predictor.device)
         self._show_notice(self._fallback_note)  # why we are not where the user asked, if so
         self._fallback_note = ""
         self._load_partner()
+        self._call(self.predictor.prepare_for_live_drawing, self._ignore, self._ignore)
         self._update_status()
         self.modelReady.emit()
         self.request_prediction()
@@ -343,6 +349,30 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 4000)
         self.canvas.clear()
 
+    @property
+    def evaluate_panel(self) -> EvaluatePanel:
+        """The Evaluate tab, built the first time anyone needs it (it is not needed at start)."""
+        if self._evaluate_panel is None:
+            panel = EvaluatePanel()
+            panel.current_predictor = lambda: self.predictor
+            if self.predictor is not None:
+                panel.device = str(self.predictor.device)
+            index = 1
+            current = self.side_tabs.currentIndex()
+            self.side_tabs.blockSignals(True)
+            self.side_tabs.removeTab(index)
+            self.side_tabs.insertTab(index, panel, self.tr("Evaluate"))
+            self.side_tabs.setCurrentIndex(current)
+            self.side_tabs.blockSignals(False)
+            self._evaluate_panel = panel
+        return self._evaluate_panel
+
+    @Slot(int)
+    def _on_tab_shown(self, index: int) -> None:
+        if index == 1:
+            self.evaluate_panel  # noqa: B018 - builds the tab on first view
+        self._update_inside()
+
     @Slot()
     def _update_inside(self) -> None:
         """Layer by layer, for the drawing on screen; only while the Inside tab is shown."""
@@ -384,6 +414,7 @@ class MainWindow(QMainWindow):
             self._show_problem(result.error)
             return
         self.partner = result.predictor
+        self._call(self.partner.prepare_for_live_drawing, self._ignore, self._ignore)
         self.request_prediction()
 
     # --- models and devices ----------------------------------------------------------
@@ -602,7 +633,8 @@ class MainWindow(QMainWindow):
         over. Returns the window now on screen (this one, if nothing changed)."""
         if code == current_language():
             return self
-        if self.training_panel.is_training() or self.evaluate_panel.is_running():
+        evaluating = self._evaluate_panel is not None and self._evaluate_panel.is_running()
+        if self.training_panel.is_training() or evaluating:
             self._show_problem(self.tr("Finish or cancel the training or evaluation first."))
             return self
         install_language(code)
@@ -696,7 +728,8 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self.hide()  # gone at once, even if a model is still loading below
         self.training_panel.shutdown()
-        self.evaluate_panel.shutdown()
+        if self._evaluate_panel is not None:
+            self._evaluate_panel.shutdown()
         self._prediction_thread.quit()
         self._prediction_thread.wait()
         QThreadPool.globalInstance().waitForDone()

@@ -259,3 +259,21 @@ def _qimage(image):
     pixels = np.ascontiguousarray(np.asarray(image))
     return QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.shape[1],
                   QImage.Format.Format_Grayscale8).copy()
+
+
+def test_opening_the_window_does_not_wait_for_torch():
+    # The model loads on a pool thread; stop that, and nothing else may import torch.
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "import digitpad.gui.main_window as mw\n"
+        "mw.run_in_background = lambda *args, **kwargs: None\n"
+        "from digitpad.gui import create_main_window\n"
+        "window = create_main_window(); window.show(); app.processEvents()\n"
+        "print('torch' in sys.modules, flush=True)\n"
+        "window.close()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"QT_QPA_PLATFORM": "offscreen", "PATH": "", "HOME": "/tmp"})
+    assert run.stdout.strip().splitlines()[-1] == "False", run.stderr
