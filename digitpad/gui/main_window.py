@@ -69,6 +69,7 @@ def _list_devices():
 class MainWindow(QMainWindow):
     predictionShown = Signal(object)  # the Prediction now on screen (None: blank canvas)
     modelReady = Signal()
+    liveReady = Signal()  # the model's fast one-drawing path is built (a second after modelReady)
     modelExported = Signal(str)
     replaced = Signal(object)  # the window that took this one's place (language switch)
     _requestPrediction = Signal(object, object, int)
@@ -273,6 +274,10 @@ class MainWindow(QMainWindow):
         self._relays.add(run_in_background(function, on_success, on_failure, self._release_relay))
 
     @Slot(object)
+    def _on_live_path_ready(self, _result=None) -> None:
+        self.liveReady.emit()
+
+    @Slot(object)
     def _ignore(self, _result=None) -> None:
         """For background work whose outcome needs no answer (it only makes things faster)."""
 
@@ -303,7 +308,7 @@ class MainWindow(QMainWindow):
         self._show_notice(self._fallback_note)  # why we are not where the user asked, if so
         self._fallback_note = ""
         self._load_partner()
-        self._call(self.predictor.prepare_for_live_drawing, self._ignore, self._ignore)
+        self._call(self.predictor.prepare_for_live_drawing, self._on_live_path_ready, self._ignore)
         self._update_status()
         self.modelReady.emit()
         self.request_prediction()
