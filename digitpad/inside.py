@@ -120,3 +120,39 @@ def worked_example(image=TUTORIAL_INPUT, kernel=TUTORIAL_KERNEL) -> WorkedExampl
     pooled = max_pool(rectified)
     flat = [cell for row in pooled for cell in row]
     return WorkedExample(image, kernel, conv, rectified, pooled, flat)
+
+
+def conv_kernels(predictor: "Predictor", conv_index: int = 0) -> np.ndarray:
+    """The filters of the model's `conv_index`-th Conv2d as (out channels, kh, kw); a filter
+    over several input channels is shown as their sum (what it adds up to)."""
+    import torch.nn as nn
+
+    convs = [m for m in predictor.model.modules() if isinstance(m, nn.Conv2d)]
+    if conv_index >= len(convs):
+        raise ValueError("this model has no convolution layer there")
+    return convs[conv_index].weight.detach().float().cpu().numpy().sum(axis=1)
+
+
+def conv_index_for(layers: list[LayerOutput], layer_index: int) -> int | None:
+    """Which Conv2d (0 for the first) made the maps of layer `layer_index`; None when
+    that layer's output is not a stack of maps."""
+    if layers[layer_index].values.ndim != 3:
+        return None
+    count = sum(layer.kind == "Conv2d" for layer in layers[: layer_index + 1])
+    return count - 1 if count else None
+
+
+def pixel_contributions(predictor: "Predictor", digit: np.ndarray, target: int | None = None) -> tuple[int, np.ndarray]:
+    """(digit, 28x28 map) of how much each input pixel pushed that digit's score up (>0)
+    or down (<0): input times the score's gradient. For the tutorial's MLP this is exactly
+    'weights times input' summed along the active hidden units."""
+    import torch
+
+    x = torch.as_tensor(np.asarray(digit, dtype=np.float32)).to(predictor.device)
+    x = ((x - predictor._mean) / predictor._std).view(1, 1, *digit.shape).requires_grad_(True)
+    model = predictor.model.eval()
+    with torch.enable_grad():
+        logits = model(x)
+        target = int(logits.argmax()) if target is None else target
+        logits[0, target].backward()
+    return target, (x.grad * x).detach()[0, 0].float().cpu().numpy()

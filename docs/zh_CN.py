@@ -79,6 +79,14 @@ ZH_CN = {
     "Flatten": "展平 Flatten",
     "Every input and kernel cell needs a number.": "输入和卷积核的每个格子都需要一个数字。",
     "Draw a digit first.": "请先写一个数字。",
+    "Kernels of Conv2d 1": "第一层卷积的卷积核",
+    "Pixels behind the answer": "决定答案的像素",
+    "Click a map to enlarge it with its kernel.": "点击一张特征图，放大显示它和它的卷积核。",
+    "<b>Kernels of Conv2d 1</b> — {n} learned {k}×{k} filters: bright weights add the pixel under them, dark ones subtract it":
+        "<b>第一层卷积的卷积核</b> — {n} 个学到的 {k}×{k} 卷积核：亮的权重加上它下面的像素，暗的权重减去它",
+    "<b>Pixels behind the answer {d}</b> — weights × input: red pixels pushed the score of {d} up, blue ones pushed it down":
+        "<b>决定答案 {d} 的像素</b> — 权重 × 输入：红色像素提高了 {d} 的分数，蓝色像素降低了它",
+    "Map {i} and its kernel": "第 {i} 张特征图和它的卷积核",
     # main window
     "Loading model…": "正在加载模型…",
     "Exactly what the model sees: 28x28 pixels, centred like MNIST": "模型看到的就是这个：28×28 像素，像 MNIST 一样居中",

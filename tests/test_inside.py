@@ -44,3 +44,31 @@ def test_layer_outputs_follow_the_cnn_to_its_probabilities():
     assert layers[0].values.shape == (32, 28, 28) and layers[3].values.shape == (32, 14, 14)
     np.testing.assert_allclose(layers[-1].values, predictor.predict(digit).probs, atol=1e-5)
     assert {layer.kind for layer in layers} >= {"Conv2d", "ReLU", "MaxPool2d", "Linear", "Softmax"}
+
+
+def test_mlp_pixel_contributions_are_weights_times_input():
+    from digitpad.inside import pixel_contributions
+
+    predictor = Predictor.from_pretrained("mlp", device="cpu")
+    digit = preprocess.preprocess(draw_digit(7))
+    target, heat = pixel_contributions(predictor, digit)
+    assert target == predictor.predict(digit).digit and heat.shape == (28, 28)
+    # By hand: x_i * sum over active hidden units j of W2[t, j] * W1[j, i].
+    first, second = predictor.model[1], predictor.model[3]
+    x = ((torch.from_numpy(digit) - predictor._mean) / predictor._std).reshape(-1)
+    active = (first(x) > 0).float()
+    by_hand = x * ((second.weight[target] * active) @ first.weight)
+    np.testing.assert_allclose(heat.reshape(-1), by_hand.detach().numpy(), atol=1e-5)
+
+
+def test_first_conv_kernels_and_which_conv_made_a_map():
+    from digitpad.inside import conv_index_for, conv_kernels
+
+    predictor = Predictor.from_pretrained("cnn", device="cpu")
+    kernels = conv_kernels(predictor)
+    assert kernels.shape == (32, 5, 5)
+    layers = layer_outputs(predictor, preprocess.preprocess(draw_digit(2)))
+    names = [layer.name for layer in layers]
+    assert conv_index_for(layers, names.index("ReLU 1")) == 0
+    assert conv_index_for(layers, names.index("MaxPool2d 2")) == 1
+    assert conv_index_for(layers, names.index("Linear 1")) is None

@@ -39,21 +39,39 @@ class InsidePanel(QWidget):
         self.layer_picture.setObjectName("layerPicture")
         self.layer_picture.setMinimumSize(200, 200)
         self.layer_picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.layer_picture.mousePressEvent = self._on_picture_clicked
         self.layer_text = QLabel(self.tr("Draw a digit to see what each layer makes of it."))
         self.layer_text.setWordWrap(True)
+        self.zoom = QLabel()
+        self.zoom.setObjectName("mapZoom")
+        self.zoom_kernel = QLabel()
+        self.zoom_text = QLabel()
+        self.zoomed = None
+        zoom_row = QHBoxLayout()
+        zoom_row.addWidget(self.zoom)
+        zoom_row.addWidget(self.zoom_kernel)
+        zoom_row.addWidget(self.zoom_text, stretch=1)
         right = QVBoxLayout()
         right.addWidget(self.layer_picture, stretch=1)
         right.addWidget(self.layer_text)
+        right.addLayout(zoom_row)
         row = QHBoxLayout(box)
         row.addWidget(self.layer_list)
         row.addLayout(right, stretch=1)
         return box
 
-    def show_layers(self, layers, digit: np.ndarray) -> None:
-        """Show LayerOutputs (from digitpad.inside.layer_outputs) for this input."""
+    def show_layers(self, layers, digit: np.ndarray, contributions=None, predictor=None) -> None:
+        """Show LayerOutputs (from digitpad.inside.layer_outputs) for this input, then the
+        first convolution's kernels (if any) and the pixels behind the prediction."""
         current = max(self.layer_list.currentRow(), 0)
         self.layers, self.last_input = layers, digit
-        names = [layer.name for layer in layers]
+        self.contributions, self.predictor = contributions, predictor
+        self.extra_rows = []
+        if any(layer.kind == "Conv2d" for layer in layers):
+            self.extra_rows.append("kernels")
+        if contributions is not None:
+            self.extra_rows.append("pixels")
+        names = [layer.name for layer in layers] + [self._extra_name(kind) for kind in self.extra_rows]
         if [self.layer_list.item(i).text() for i in range(self.layer_list.count())] != names:
             self.layer_list.blockSignals(True)
             self.layer_list.clear()
@@ -69,8 +87,15 @@ class InsidePanel(QWidget):
         self.layer_picture.clear()
         self.layer_text.setText(self.tr("Draw a digit to see what each layer makes of it."))
 
+    def _extra_name(self, kind: str) -> str:
+        return self.tr("Kernels of Conv2d 1") if kind == "kernels" else self.tr("Pixels behind the answer")
+
     @Slot(int)
     def _show_layer(self, row: int) -> None:
+        self.zoom.clear()
+        if row >= len(self.layers) and row - len(self.layers) < len(getattr(self, "extra_rows", [])):
+            self._show_extra(self.extra_rows[row - len(self.layers)])
+            return
         if not 0 <= row < len(self.layers):
             return
         layer = self.layers[row]
@@ -81,7 +106,55 @@ class InsidePanel(QWidget):
             shape = self.tr("{c} maps of {h}×{w}").format(c=values.shape[0], h=values.shape[1], w=values.shape[2])
         else:
             shape = self.tr("{n} numbers").format(n=values.size)
-        self.layer_text.setText(f"<b>{layer.name}</b> — {shape}<br>{self.describe(layer.kind)}")
+        listing = ""
+        if values.ndim == 1 and values.size <= 10:
+            listing = "<br>" + "  ".join(f"{d}: {v:.2f}" for d, v in enumerate(values))
+        hint = self.tr("Click a map to enlarge it with its kernel.") if values.ndim == 3 else ""
+        self.layer_text.setText(f"<b>{layer.name}</b> — {shape}<br>{self.describe(layer.kind)}{listing}<br>{hint}")
+
+    def _show_extra(self, kind: str) -> None:
+        side = max(120, min(self.layer_picture.width(), self.layer_picture.height(), MAP_PIXELS))
+        if kind == "kernels":
+            from ..inside import conv_kernels
+
+            kernels = conv_kernels(self.predictor)
+            self.layer_picture.setPixmap(_picture(kernels, side))
+            self.layer_text.setText(self.tr("<b>Kernels of Conv2d 1</b> — {n} learned {k}×{k} filters: "
+                                            "bright weights add the pixel under them, dark ones subtract it").format(
+                n=kernels.shape[0], k=kernels.shape[1]))
+            return
+        target, heat = self.contributions
+        self.layer_picture.setPixmap(_heat_picture(heat, side))
+        self.layer_text.setText(self.tr("<b>Pixels behind the answer {d}</b> — weights × input: red pixels pushed "
+                                        "the score of {d} up, blue ones pushed it down").format(d=target))
+
+    def _on_picture_clicked(self, event) -> None:
+        """Enlarge the clicked feature map, beside the kernel that made it."""
+        row = self.layer_list.currentRow()
+        if not 0 <= row < len(self.layers) or self.layers[row].values.ndim != 3 or self.predictor is None:
+            return
+        from ..inside import conv_index_for, conv_kernels
+
+        maps = self.layers[row].values
+        pixmap = self.layer_picture.pixmap()
+        x0 = (self.layer_picture.width() - pixmap.width()) / 2
+        y0 = (self.layer_picture.height() - pixmap.height()) / 2
+        columns = int(np.ceil(np.sqrt(len(maps))))
+        rows = int(np.ceil(len(maps) / columns))
+        column = int((event.position().x() - x0) / pixmap.width() * columns)
+        line = int((event.position().y() - y0) / pixmap.height() * rows)
+        index = line * columns + column
+        if not (0 <= column < columns and 0 <= line < rows and index < len(maps)):
+            return
+        conv = conv_index_for(self.layers, row)
+        kernel = conv_kernels(self.predictor, conv)[index] if conv is not None else None
+        self.show_map(index, maps[index], kernel)
+
+    def show_map(self, index: int, values: np.ndarray, kernel: np.ndarray | None) -> None:
+        self.zoom.setPixmap(_picture(values[None], 140))
+        self.zoom_kernel.setPixmap(_picture(kernel[None], 70) if kernel is not None else QPixmap())
+        self.zoom_text.setText(self.tr("Map {i} and its kernel").format(i=index + 1))
+        self.zoomed = index
 
     def describe(self, kind: str) -> str:
         """What a kind of layer does, in one line a learner can follow."""
@@ -203,6 +276,20 @@ def _fill(table: QTableWidget, cells) -> None:
             item = table.item(r, c)
             item.setText(f"{cell.value:g}")
             item.setToolTip(cell.working)
+
+
+def _heat_picture(heat: np.ndarray, side: int) -> QPixmap:
+    """Red where values are positive, blue where negative, white near zero."""
+    scale = float(np.abs(heat).max()) or 1.0
+    level = np.clip(heat / scale, -1, 1)
+    rgb = np.full(heat.shape + (3,), 255.0)
+    rgb[..., 1] -= np.abs(level) * 255  # green falls either way
+    rgb[..., 2] -= np.clip(level, 0, 1) * 255  # positive: less blue -> red
+    rgb[..., 0] -= np.clip(-level, 0, 1) * 255  # negative: less red -> blue
+    pixels = np.ascontiguousarray(rgb.astype(np.uint8))
+    image = QImage(pixels.data, heat.shape[1], heat.shape[0], 3 * heat.shape[1], QImage.Format.Format_RGB888).copy()
+    return QPixmap.fromImage(image).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.FastTransformation)
 
 
 def _picture(values: np.ndarray, side: int = MAP_PIXELS) -> QPixmap:

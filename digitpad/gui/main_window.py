@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
     liveReady = Signal()  # the model's fast one-drawing path is built (a second after modelReady)
     modelExported = Signal(str)
     replaced = Signal(object)  # the window that took this one's place (language switch)
-    _requestPrediction = Signal(object, object, int)
+    _requestPrediction = Signal(object, object, int, bool)
 
     def __init__(self):
         super().__init__()
@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self._load_generation = 0
         self._fallback_note = ""
         self.partner = None  # the compared model, while "Compare" is on
+        self._inside_data = None  # the Inside tab's numbers for the drawing on screen
         self._partner_generation = 0
         self._requested: tuple[str | None, str | None] = (None, None)  # the latest model asked for
         self._in_flight = False
@@ -376,22 +377,19 @@ class MainWindow(QMainWindow):
     def _on_tab_shown(self, index: int) -> None:
         if index == 1:
             self.evaluate_panel  # noqa: B018 - builds the tab on first view
-        self._update_inside()
+        if self.side_tabs.currentWidget() is self.inside_panel:
+            self.request_prediction()  # brings the layers along
 
-    @Slot()
     def _update_inside(self) -> None:
-        """Layer by layer, for the drawing on screen; only while the Inside tab is shown."""
+        """Layer by layer, for the drawing on screen; only while the Inside tab is shown.
+        The numbers were computed with the prediction, on the prediction thread."""
         if self.side_tabs.currentWidget() is not self.inside_panel or self.last_prediction is None:
             return
         if self.last_prediction.digit is None or self.predictor is None:
             self.inside_panel.clear_layers()
-            return
-        from ..inside import layer_outputs
-
-        digit = self.last_prediction.input
-        self.inside_panel.show_layers(layer_outputs(self.predictor, digit), digit)
-
-    # --- comparing two models ---------------------------------------------------------
+        elif self._inside_data is not None:
+            layers, digit, contributions = self._inside_data
+            self.inside_panel.show_layers(layers, digit, contributions, self.predictor)
 
     @Slot(bool)
     def _on_compare_toggled(self, on: bool) -> None:
@@ -509,7 +507,8 @@ class MainWindow(QMainWindow):
         self._in_flight, self._pending = True, False
         self._since_request.start()
         self._request_id += 1
-        self._requestPrediction.emit(self._predictors(), self.canvas.to_array(), self._request_id)
+        looking_inside = self.side_tabs.currentWidget() is self.inside_panel
+        self._requestPrediction.emit(self._predictors(), self.canvas.to_array(), self._request_id, looking_inside)
 
     def _predictors(self) -> tuple:
         comparing = self.compare_toggle.isChecked() and self.partner is not None
@@ -520,9 +519,10 @@ class MainWindow(QMainWindow):
         return (self.predictor is not None and not self._in_flight and not self._pending
                 and not self._frame_timer.isActive())
 
-    @Slot(object, object, int)
-    def _on_predicted(self, results, predictors, request_id: int) -> None:
+    @Slot(object, object, int, object)
+    def _on_predicted(self, results, predictors, request_id: int, inside) -> None:
         self._in_flight = False
+        self._inside_data = inside
         current = predictors == self._predictors()
         if self._pending or not current:
             self._pending = False

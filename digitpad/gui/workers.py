@@ -57,17 +57,26 @@ class PredictionWorker(QObject):
     """Lives in its own QThread and predicts one drawing at a time, with one model or
     with several (to compare them)."""
 
-    predicted = Signal(object, object, int)  # (tuple of Predictions, tuple of predictors, request id)
+    # (tuple of Predictions, tuple of predictors, request id, the Inside view's data or None)
+    predicted = Signal(object, object, int, object)
     failed = Signal(str)
 
-    @Slot(object, object, int)
-    def predict(self, predictors, drawing, request_id: int) -> None:
+    @Slot(object, object, int, bool)
+    def predict(self, predictors, drawing, request_id: int, look_inside: bool) -> None:
+        """`look_inside`: also every layer's output and the pixels behind the answer, here
+        rather than on the GUI thread, so the Inside tab never slows the pen."""
         try:
             results = tuple(predictor.predict(drawing) for predictor in predictors)
+            inside = None
+            if look_inside and results[0].digit is not None:
+                from ..inside import layer_outputs, pixel_contributions
+
+                digit = results[0].input
+                inside = (layer_outputs(predictors[0], digit), digit, pixel_contributions(predictors[0], digit))
         except Exception as error:  # noqa: BLE001 - reported in the window, never a crash
             self.failed.emit(describe_error(error))
             return
-        self.predicted.emit(results, predictors, request_id)
+        self.predicted.emit(results, predictors, request_id, inside)
 
 
 class Relay(QObject):

@@ -224,7 +224,7 @@ def test_inside_tab_shows_the_layers_and_the_worked_example(window, qtbot):
     draw_stroke(window.canvas, loop())
     wait_for_prediction(qtbot, window)
     panel = window.inside_panel
-    assert panel.layer_list.count() == len(panel.layers) > 5
+    assert panel.layer_list.count() == len(panel.layers) + 2 > 7  # + kernels, + pixel heat map
     assert panel.layer_list.item(0).text() == "Conv2d 1" and not panel.layer_picture.pixmap().isNull()
     assert panel.conv_table.item(0, 0).text() == "24" and panel.flat_table.item(0, 2).text() == "28"
     panel.kernel_table.item(0, 0).setText("1")  # edit: the top-left output gains 3×1
@@ -277,3 +277,23 @@ def test_opening_the_window_does_not_wait_for_torch():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "", "HOME": "/tmp"})
     assert run.stdout.strip().splitlines()[-1] == "False", run.stderr
+
+
+def test_inside_shows_kernels_heat_map_and_enlarges_a_map(window, qtbot):
+    window.side_tabs.setCurrentWidget(window.inside_panel)
+    draw_stroke(window.canvas, loop())
+    wait_for_prediction(qtbot, window)
+    panel = window.inside_panel
+    names = [panel.layer_list.item(i).text() for i in range(panel.layer_list.count())]
+    assert names[-2:] == ["Kernels of Conv2d 1", "Pixels behind the answer"]
+    panel.layer_list.setCurrentRow(len(names) - 1)
+    assert "weights × input" in panel.layer_text.text()
+    panel.layer_list.setCurrentRow(names.index("ReLU 1"))
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    pixmap = panel.layer_picture.pixmap()
+    corner = QPoint((panel.layer_picture.width() - pixmap.width()) // 2 + 3,
+                    (panel.layer_picture.height() - pixmap.height()) // 2 + 3)
+    QTest.mouseClick(panel.layer_picture, Qt.MouseButton.LeftButton, pos=corner)
+    assert panel.zoomed == 0 and not panel.zoom_kernel.pixmap().isNull()

@@ -231,113 +231,143 @@ Per class: {c}</source>
         <translation>网络内部：你写的数字在每一层的样子</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="42" />
-        <location filename="../inside_panel.py" line="70" />
+        <location filename="../inside_panel.py" line="43" />
+        <location filename="../inside_panel.py" line="88" />
         <source>Draw a digit to see what each layer makes of it.</source>
         <translation>写一个数字，看看每一层把它变成了什么。</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="80" />
+        <location filename="../inside_panel.py" line="91" />
+        <source>Kernels of Conv2d 1</source>
+        <translation>第一层卷积的卷积核</translation>
+    </message>
+    <message>
+        <location filename="../inside_panel.py" line="91" />
+        <source>Pixels behind the answer</source>
+        <translation>决定答案的像素</translation>
+    </message>
+    <message>
+        <location filename="../inside_panel.py" line="106" />
         <source>{c} maps of {h}×{w}</source>
         <translation>{c} 张 {h}×{w} 的特征图</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="82" />
+        <location filename="../inside_panel.py" line="108" />
         <source>{n} numbers</source>
         <translation>{n} 个数</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="88" />
+        <location filename="../inside_panel.py" line="112" />
+        <source>Click a map to enlarge it with its kernel.</source>
+        <translation>点击一张特征图，放大显示它和它的卷积核。</translation>
+    </message>
+    <message>
+        <location filename="../inside_panel.py" line="122" />
+        <source>&lt;b&gt;Kernels of Conv2d 1&lt;/b&gt; — {n} learned {k}×{k} filters: bright weights add the pixel under them, dark ones subtract it</source>
+        <translation>&lt;b&gt;第一层卷积的卷积核&lt;/b&gt; — {n} 个学到的 {k}×{k} 卷积核：亮的权重加上它下面的像素，暗的权重减去它</translation>
+    </message>
+    <message>
+        <location filename="../inside_panel.py" line="128" />
+        <source>&lt;b&gt;Pixels behind the answer {d}&lt;/b&gt; — weights × input: red pixels pushed the score of {d} up, blue ones pushed it down</source>
+        <translation>&lt;b&gt;决定答案 {d} 的像素&lt;/b&gt; — 权重 × 输入：红色像素提高了 {d} 的分数，蓝色像素降低了它</translation>
+    </message>
+    <message>
+        <location filename="../inside_panel.py" line="156" />
+        <source>Map {i} and its kernel</source>
+        <translation>第 {i} 张特征图和它的卷积核</translation>
+    </message>
+    <message>
+        <location filename="../inside_panel.py" line="162" />
         <source>lays the image out as one long row of numbers</source>
         <translation>把图片展开成一长串数字</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="89" />
+        <location filename="../inside_panel.py" line="163" />
         <source>every output is a weighted sum of all inputs, plus a bias</source>
         <translation>每个输出都是所有输入的加权和，再加上偏置</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="90" />
+        <location filename="../inside_panel.py" line="164" />
         <source>keeps positive values, turns negative ones into 0</source>
         <translation>保留正数，把负数变成 0</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="91" />
+        <location filename="../inside_panel.py" line="165" />
         <source>slides small learned filters over the image: each map shows where one filter matches</source>
         <translation>让学到的小卷积核在图片上滑动：每张特征图显示一个卷积核在哪里匹配</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="92" />
+        <location filename="../inside_panel.py" line="166" />
         <source>rescales each map to a steady range, which makes training faster</source>
         <translation>把每张特征图缩放到稳定的范围，让训练更快</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="93" />
+        <location filename="../inside_panel.py" line="167" />
         <source>keeps the largest value of each 2×2 block: half the size, the strongest signals</source>
         <translation>保留每个 2×2 区域中的最大值：尺寸减半，留下最强的信号</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="94" />
+        <location filename="../inside_panel.py" line="168" />
         <source>during training, switches random values off (does nothing when predicting)</source>
         <translation>训练时随机关掉一些值（预测时不起作用）</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="95" />
+        <location filename="../inside_panel.py" line="169" />
         <source>turns the ten scores into probabilities that sum to 1</source>
         <translation>把十个分数变成总和为 1 的概率</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="104" />
+        <location filename="../inside_panel.py" line="178" />
         <source>Convolution by hand (the tutorial's example; edit the numbers)</source>
         <translation>手算卷积（教程中的例子；可以修改数字）</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="115" />
+        <location filename="../inside_panel.py" line="189" />
         <source>Click an output cell to see the multiply-and-add behind it.</source>
         <translation>点击一个输出格子，查看它背后的乘法与加法。</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="119" />
+        <location filename="../inside_panel.py" line="193" />
         <source>Use a 5×5 patch of my drawing</source>
         <translation>使用我画的数字中的 5×5 区域</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="122" />
+        <location filename="../inside_panel.py" line="196" />
         <source>Input 5×5</source>
         <translation>输入 5×5</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="122" />
+        <location filename="../inside_panel.py" line="196" />
         <source>Kernel 3×3</source>
         <translation>卷积核 3×3</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="123" />
+        <location filename="../inside_panel.py" line="197" />
         <source>Conv2d</source>
         <translation>卷积 Conv2d</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="123" />
+        <location filename="../inside_panel.py" line="197" />
         <source>ReLU</source>
         <translation>激活 ReLU</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="124" />
+        <location filename="../inside_panel.py" line="198" />
         <source>MaxPool2d(2, 2, pad 1)</source>
         <translation>最大池化 MaxPool2d(2, 2, 填充 1)</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="124" />
+        <location filename="../inside_panel.py" line="198" />
         <source>Flatten</source>
         <translation>展平 Flatten</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="141" />
+        <location filename="../inside_panel.py" line="215" />
         <source>Every input and kernel cell needs a number.</source>
         <translation>输入和卷积核的每个格子都需要一个数字。</translation>
     </message>
     <message>
-        <location filename="../inside_panel.py" line="160" />
+        <location filename="../inside_panel.py" line="234" />
         <source>Draw a digit first.</source>
         <translation>请先写一个数字。</translation>
     </message>
@@ -345,342 +375,343 @@ Per class: {c}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="108" />
-        <location filename="../main_window.py" line="164" />
-        <location filename="../main_window.py" line="284" />
+        <location filename="../main_window.py" line="110" />
+        <location filename="../main_window.py" line="165" />
+        <location filename="../main_window.py" line="293" />
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="116" />
+        <location filename="../main_window.py" line="118" />
         <source>Exactly what the model sees: 28x28 pixels, centred like MNIST</source>
         <translation>模型看到的就是这个：28×28 像素，像 MNIST 一样居中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="153" />
+        <location filename="../main_window.py" line="154" />
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="154" />
+        <location filename="../main_window.py" line="155" />
+        <location filename="../main_window.py" line="370" />
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156" />
+        <location filename="../main_window.py" line="157" />
         <source>Inside</source>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="158" />
+        <location filename="../main_window.py" line="159" />
         <source>Train and evaluate</source>
         <translation>训练与评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="169" />
-        <location filename="../main_window.py" line="191" />
+        <location filename="../main_window.py" line="170" />
+        <location filename="../main_window.py" line="192" />
         <source>Pen width</source>
         <translation>笔的粗细</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="171" />
+        <location filename="../main_window.py" line="172" />
         <source>Eraser</source>
         <translation>橡皮擦</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="172" />
+        <location filename="../main_window.py" line="173" />
         <source>Erase parts of the drawing (E)</source>
         <translation>擦掉部分笔画（E）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="175" />
+        <location filename="../main_window.py" line="176" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="176" />
+        <location filename="../main_window.py" line="177" />
         <source>Undo the last stroke (Ctrl+Z)</source>
         <translation>撤销上一笔（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="178" />
+        <location filename="../main_window.py" line="179" />
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179" />
+        <location filename="../main_window.py" line="180" />
         <source>Redo (Ctrl+Shift+Z)</source>
         <translation>重做（Ctrl+Shift+Z）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181" />
+        <location filename="../main_window.py" line="182" />
         <source>Clear</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183" />
+        <location filename="../main_window.py" line="184" />
         <source>Clear the canvas (Esc or Delete)</source>
         <translation>清空画板（Esc 或 Delete）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="202" />
+        <location filename="../main_window.py" line="203" />
         <source>Which network reads the drawing</source>
         <translation>由哪个网络来识别</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203" />
+        <location filename="../main_window.py" line="204" />
         <source>CNN (shipped)</source>
         <translation>CNN（内置）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204" />
+        <location filename="../main_window.py" line="205" />
         <source>MLP (shipped)</source>
         <translation>MLP（内置）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="205" />
+        <location filename="../main_window.py" line="206" />
         <source>Load checkpoint…</source>
         <translation>加载模型文件…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209" />
+        <location filename="../main_window.py" line="210" />
         <source>Where the network runs</source>
         <translation>网络在哪个设备上运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210" />
-        <location filename="../main_window.py" line="327" />
+        <location filename="../main_window.py" line="211" />
+        <location filename="../main_window.py" line="339" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="212" />
+        <location filename="../main_window.py" line="213" />
         <source>Compare MLP and CNN</source>
         <translation>对比 MLP 与 CNN</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214" />
+        <location filename="../main_window.py" line="215" />
         <source>Show the other shipped network's P0-P9 beside this one's</source>
         <translation>在旁边显示另一个内置网络的 P0–P9</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="217" />
+        <location filename="../main_window.py" line="218" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="219" />
+        <location filename="../main_window.py" line="220" />
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225" />
+        <location filename="../main_window.py" line="226" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="226" />
+        <location filename="../main_window.py" line="227" />
         <source>&amp;Open image…</source>
         <translation>打开图片(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="227" />
+        <location filename="../main_window.py" line="228" />
         <source>&amp;Load checkpoint…</source>
         <translation>加载模型文件(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228" />
+        <location filename="../main_window.py" line="229" />
         <source>&amp;Save drawing as PNG…</source>
         <translation>把画保存为 PNG(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="229" />
+        <location filename="../main_window.py" line="230" />
         <source>&amp;Export model (ONNX)…</source>
         <translation>导出模型 (ONNX)(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="231" />
+        <location filename="../main_window.py" line="232" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="232" />
+        <location filename="../main_window.py" line="233" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="233" />
+        <location filename="../main_window.py" line="234" />
         <source>&amp;Undo stroke</source>
         <translation>撤销一笔(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="235" />
+        <location filename="../main_window.py" line="236" />
         <source>&amp;Redo stroke</source>
         <translation>重做一笔(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="237" />
+        <location filename="../main_window.py" line="238" />
         <source>&amp;Clear canvas</source>
         <translation>清空画板(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="239" />
+        <location filename="../main_window.py" line="240" />
         <source>&amp;Label drawing as</source>
         <translation>把这幅画标注为(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="243" />
+        <location filename="../main_window.py" line="244" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="249" />
+        <location filename="../main_window.py" line="250" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="250" />
+        <location filename="../main_window.py" line="251" />
         <source>&amp;About digitpad</source>
         <translation>关于 digitpad(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="312" />
+        <location filename="../main_window.py" line="324" />
         <source>{error} Using the CPU instead.</source>
         <translation>{error} 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="317" />
+        <location filename="../main_window.py" line="329" />
         <source>No model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="318" />
+        <location filename="../main_window.py" line="330" />
         <source>No model loaded</source>
         <translation>没有加载模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343" />
-        <location filename="../main_window.py" line="569" />
+        <location filename="../main_window.py" line="355" />
+        <location filename="../main_window.py" line="605" />
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="428" />
+        <location filename="../main_window.py" line="462" />
         <source>Load checkpoint</source>
         <translation>加载模型文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="429" />
+        <location filename="../main_window.py" line="463" />
         <source>PyTorch checkpoints (*.pt *.pth);;All files (*)</source>
         <translation>PyTorch 模型文件 (*.pt *.pth);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="447" />
+        <location filename="../main_window.py" line="481" />
         <source> · MNIST test accuracy {a:.2%}</source>
         <translation> · MNIST 测试准确率 {a:.2%}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="449" />
+        <location filename="../main_window.py" line="483" />
         <source> · validation accuracy {a:.2%}</source>
         <translation> · 验证准确率 {a:.2%}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="452" />
+        <location filename="../main_window.py" line="486" />
         <source>Shipped {arch}</source>
         <translation>内置 {arch}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="456" />
+        <location filename="../main_window.py" line="490" />
         <source>{model}{accuracy} on {device}</source>
         <translation>{model}{accuracy}，运行于 {device}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="514" />
+        <location filename="../main_window.py" line="550" />
         <source>Draw a digit</source>
         <translation>写一个数字</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="517" />
+        <location filename="../main_window.py" line="553" />
         <source>Not a digit?</source>
         <translation>不是数字？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="519" />
+        <location filename="../main_window.py" line="555" />
         <source>This does not look like a digit (p = {p:.0%}). Best guess: {d}.</source>
         <translation>这看起来不像数字（p = {p:.0%}）。最可能的猜测：{d}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="524" />
+        <location filename="../main_window.py" line="560" />
         <source>The digit the model reads, and its calibrated probability</source>
         <translation>模型识别出的数字，以及校准后的概率</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="537" />
+        <location filename="../main_window.py" line="573" />
         <source>Open image</source>
         <translation>打开图片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="538" />
+        <location filename="../main_window.py" line="574" />
         <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="546" />
+        <location filename="../main_window.py" line="582" />
         <source>Cannot open '{name}': not a readable image.</source>
         <translation>无法打开“{name}”：不是可读取的图片。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="554" />
+        <location filename="../main_window.py" line="590" />
         <source>Save drawing</source>
         <translation>保存这幅画</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="567" />
+        <location filename="../main_window.py" line="603" />
         <source>Could not save '{path}': {error}</source>
         <translation>无法保存“{path}”：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="577" />
+        <location filename="../main_window.py" line="613" />
         <source>Export model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="578" />
+        <location filename="../main_window.py" line="614" />
         <source>ONNX (*.onnx);;TorchScript (*.pt)</source>
         <translation>ONNX (*.onnx);;TorchScript (*.pt)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="585" />
+        <location filename="../main_window.py" line="621" />
         <source>Exporting {path}…</source>
         <translation>正在导出 {path}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="590" />
+        <location filename="../main_window.py" line="626" />
         <source>Exported {model} (contract in {info})</source>
         <translation>已导出 {model}（输入约定见 {info}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="606" />
+        <location filename="../main_window.py" line="643" />
         <source>Finish or cancel the training or evaluation first.</source>
         <translation>请先等训练或评估结束，或取消它。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="634" />
+        <location filename="../main_window.py" line="671" />
         <source>About digitpad</source>
         <translation>关于 digitpad</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="641" />
+        <location filename="../main_window.py" line="678" />
         <source>not loaded yet</source>
         <translation>尚未加载</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="642" />
+        <location filename="../main_window.py" line="679" />
         <source>Draw digits and watch neural networks read them.</source>
         <translation>写数字，看神经网络如何识别它们。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="646" />
+        <location filename="../main_window.py" line="683" />
         <source>The shipped models were trained on MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), licensed CC BY-SA 3.0.</source>
         <translation>内置模型使用 MNIST（Y. LeCun、C. Cortes、C. J. C. Burges）训练，许可证为 CC BY-SA 3.0。</translation>
     </message>
