@@ -92,10 +92,8 @@ def main() -> int:
     from digitpad.gui import create_main_window
 
     window = create_main_window()
-    live = []
-    window.liveReady.connect(lambda: live.append(True))
     window.show()
-    wait_until(app, lambda: live and window.prediction_is_current())
+    wait_until(app, lambda: window.predictor is not None and window.prediction_is_current())
     idle = stats(measure_moves(app, window, args.moves))
 
     panel = window.training_panel

@@ -32,9 +32,7 @@ def measure(repeats: int, threads: int) -> dict:
     images = canvas_drawings()
     results = {}
     for model in TARGET_MS:
-        predictor = Predictor.from_pretrained(model, device="cpu")
-        predictor.prepare_for_live_drawing()  # as the app does
-        results[model] = time_predictions(predictor, images, repeats)
+        results[model] = time_predictions(Predictor.from_pretrained(model, device="cpu"), images, repeats)
     return results
 
 

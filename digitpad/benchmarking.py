@@ -46,7 +46,6 @@ def bench_latency(models: list[str], devices: list[str] | None, repeats: int) ->
         for model in models:
             for device in devices:
                 predictor = Predictor.from_pretrained(model, device=device)
-                predictor.prepare_for_live_drawing()
                 stats = time_predictions(predictor, images, repeats)
                 rows.append({"model": model, "device": device, "threads": 1, **stats})
         return rows

@@ -9,10 +9,15 @@ from pathlib import Path
 from typing import Iterator
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# Read once, at import: setting and restoring it later would race with other threads
+# creating files (a file made in between could come out world-writable).
+_UMASK = _read_umask()
 
 
 @contextlib.contextmanager
@@ -31,7 +36,7 @@ def atomic_write(path: str | os.PathLike, durable: bool = True) -> Iterator[Path
         if durable:
             with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; keep the user's usual mode
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; keep the user's usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

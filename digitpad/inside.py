@@ -144,15 +144,16 @@ def conv_index_for(layers: list[LayerOutput], layer_index: int) -> int | None:
 
 def pixel_contributions(predictor: "Predictor", digit: np.ndarray, target: int | None = None) -> tuple[int, np.ndarray]:
     """(digit, 28x28 map) of how much each input pixel pushed that digit's score up (>0)
-    or down (<0): input times the score's gradient. For the tutorial's MLP this is exactly
-    'weights times input' summed along the active hidden units."""
+    or down (<0): the pixel's ink times the score's gradient with respect to it. For the
+    tutorial's MLP this is exactly 'weights times input' summed along the active hidden
+    units; blank paper (ink 0) contributes nothing."""
     import torch
 
     x = torch.as_tensor(np.asarray(digit, dtype=np.float32)).to(predictor.device)
-    x = ((x - predictor._mean) / predictor._std).view(1, 1, *digit.shape).requires_grad_(True)
-    model = predictor.model.eval()
+    x = x.view(1, 1, *digit.shape).requires_grad_(True)
     with torch.enable_grad():
-        logits = model(x)
+        logits = predictor.model.eval()((x - predictor._mean) / predictor._std)
         target = int(logits.argmax()) if target is None else target
-        logits[0, target].backward()
-    return target, (x.grad * x).detach()[0, 0].float().cpu().numpy()
+        # autograd.grad, not backward(): the live model's parameters gather no gradients.
+        (gradient,) = torch.autograd.grad(logits[0, target], x)
+    return target, (gradient * x).detach()[0, 0].float().cpu().numpy()

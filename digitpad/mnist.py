@@ -116,19 +116,21 @@ def export_mnist(
     return counts
 
 
-SAMPLE_FILE = "mnist-sample.npz"
+SAMPLE_FILES = {"test": "mnist-sample.npz", "train": "mnist-train-sample.npz"}
 
 
-def load_sample() -> ImageSet:
-    """The 1,000 MNIST test digits shipped with digitpad (100 per class), preprocessed."""
+def load_sample(split: str = "test") -> ImageSet:
+    """1,000 MNIST digits shipped with digitpad (100 per class), preprocessed: the "test"
+    sample is for evaluating, the "train" one for mixing into fine-tuning (so that an
+    evaluation never scores digits a model was tuned on)."""
     from .paths import assets_dir
 
-    path = assets_dir() / SAMPLE_FILE
+    path = assets_dir() / SAMPLE_FILES[split]
     try:
         with np.load(path) as saved:
-            images, labels, index = saved["images"], saved["labels"], saved["test_index"]
+            images, labels, index = saved["images"], saved["labels"], saved[f"{split}_index"]
     except (OSError, KeyError, ValueError) as error:
         raise MnistError(f"the built-in MNIST sample is missing or damaged ({path}): {error}") from None
     digits = np.round(preprocess.preprocess_stack(images) * 255).astype(np.uint8)
     return ImageSet(images=digits, labels=labels.astype(np.int64),
-                    paths=[f"MNIST test #{i}" for i in index])
+                    paths=[f"MNIST {split} #{i}" for i in index])

@@ -85,15 +85,20 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def traced_for_cpu(module: nn.Module, example: torch.Tensor) -> nn.Module:
-    """`module` traced and frozen for inputs shaped like `example` (no Python between
-    layers, BatchNorm folded into the convolutions). Falls back to the module itself
-    wherever tracing is not available."""
-    import warnings
+def fused_for_inference(model: nn.Module) -> nn.Module:
+    """A copy of a Sequential model for predicting only: each BatchNorm folded into the
+    convolution before it and Dropout (which does nothing when predicting) left out, so
+    one drawing goes through fewer layers. Plain eager modules: safe in any thread."""
+    import copy
 
-    try:
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")  # torch.jit is deprecated in favour of torch.export
-            return torch.jit.freeze(torch.jit.trace(module.eval(), example))
-    except Exception:  # noqa: BLE001 - any failure: the plain module is always correct
-        return module
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    if not isinstance(model, nn.Sequential):
+        return model
+    layers: list[nn.Module] = []
+    for layer in copy.deepcopy(model).eval():
+        if isinstance(layer, nn.BatchNorm2d) and layers and isinstance(layers[-1], nn.Conv2d):
+            layers[-1] = fuse_conv_bn_eval(layers[-1], layer)
+        elif not isinstance(layer, nn.Dropout):
+            layers.append(layer)
+    return nn.Sequential(*layers).eval().requires_grad_(False)

@@ -73,6 +73,8 @@ class TrainProgress:
 
 
 SCHEDULES = ("cosine", "constant")
+MIN_CALIBRATION_IMAGES = 300
+MIN_CALIBRATION_MISTAKES = 5
 
 
 def _adam(model: nn.Module, config: TrainConfig, device: torch.device) -> torch.optim.Adam:
@@ -150,6 +152,7 @@ class _Run:
         if len(config.classes) != NUM_CLASSES:
             self.model_args["classes"] = len(config.classes)
         base = self._base_weights(config.init_from)
+        self.base_temperature = float(base.meta.get("temperature") or 1.0) if base is not None else 1.0
         self.model = build_model(config.model, **self.model_args).to(self.device)
         if base is not None:
             self.model.load_state_dict(base.state_dict)
@@ -158,7 +161,7 @@ class _Run:
         self.start_epoch = 0
         self.best_val: float | None = None
         self.wrote_best = False  # this run writes its own best.pt at its first epoch
-        self.temperature = 1.0  # fitted on the validation split after each epoch
+        self.temperature = self.base_temperature  # refitted on the validation split after each epoch
         self.out_dir = Path(config.out_dir)
         self.sizes = {"train": len(self.train_y), "validation": len(self.val_y)}
         if config.resume:
@@ -201,12 +204,21 @@ class _Run:
         return torch.randperm(len(self.train_y), generator=self.generator).to(self.device)
 
     def validate(self) -> tuple[float | None, float]:
-        """(validation accuracy, the temperature that calibrates it); (None, 1) without a split."""
+        """(validation accuracy, the temperature that calibrates it); (None, T) without a split.
+
+        A temperature fitted on a few hundred images with a handful of mistakes is
+        meaningful; on 3 drawings that are all right it runs to "100% for everything". So
+        with less evidence the run keeps the temperature it started with.
+        """
         if not len(self.val_y):
-            return None, 1.0
+            return None, self.base_temperature
         logits = logits_of(self.model, self.val_x)
         labels = self.val_y.cpu().numpy()
-        return float((logits.argmax(1) == labels).mean()), fit_temperature(logits, labels)
+        accuracy = float((logits.argmax(1) == labels).mean())
+        mistakes = int((logits.argmax(1) != labels).sum())
+        if len(labels) < MIN_CALIBRATION_IMAGES or mistakes < MIN_CALIBRATION_MISTAKES:
+            return accuracy, self.base_temperature
+        return accuracy, float(np.clip(fit_temperature(logits, labels), 0.5, 5.0))
 
     def checkpoint(self, epoch: int, val_acc: float | None, with_state: bool) -> ckpt.Checkpoint:
         config = asdict(self.config)

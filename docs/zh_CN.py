@@ -51,6 +51,7 @@ ZH_CN = {
     "Where your labelled drawings are kept": "已标注的手写数字保存在哪里",
     "Draw a digit first, then label it.": "请先写一个数字，再给它标注。",
     "Folder for your drawings": "保存手写数字的文件夹",
+    "Could not save into {folder}: {error}": "无法保存到 {folder}：{error}",
     "{total} saved in {folder}\n{listing}": "已保存 {total} 个，位于 {folder}\n{listing}",
     # inside
     "Inside the network, for your drawing": "网络内部：你写的数字在每一层的样子",

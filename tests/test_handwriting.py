@@ -21,7 +21,7 @@ def test_fine_tuning_starts_from_the_model_and_reports_before_and_after(tmp_path
     for i in range(60):
         save_drawing(tmp_path / "mine", i % 10, np.asarray(draw_digit(i % 10, size=64, rng=rng)))
     user = load_folder(tmp_path / "mine")
-    mnist = load_sample()
+    mnist = load_sample("train")
     train_set, held_out = fine_tune_sets(user, mnist, val_share=0.25, seed=0)
     assert len(held_out) == 15 and len(train_set) == 45 + len(mnist)
     config = TrainConfig(model="mlp", epochs=2, batch_size=32, device="cpu", out_dir=str(tmp_path / "run"),

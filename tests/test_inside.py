@@ -53,12 +53,14 @@ def test_mlp_pixel_contributions_are_weights_times_input():
     digit = preprocess.preprocess(draw_digit(7))
     target, heat = pixel_contributions(predictor, digit)
     assert target == predictor.predict(digit).digit and heat.shape == (28, 28)
-    # By hand: x_i * sum over active hidden units j of W2[t, j] * W1[j, i].
+    # By hand: ink_i / std * sum over active hidden units j of W2[t, j] * W1[j, i].
     first, second = predictor.model[1], predictor.model[3]
-    x = ((torch.from_numpy(digit) - predictor._mean) / predictor._std).reshape(-1)
-    active = (first(x) > 0).float()
-    by_hand = x * ((second.weight[target] * active) @ first.weight)
+    ink = torch.from_numpy(digit).reshape(-1)
+    active = (first((ink - predictor._mean) / predictor._std) > 0).float()
+    by_hand = ink / predictor._std * ((second.weight[target] * active) @ first.weight)
     np.testing.assert_allclose(heat.reshape(-1), by_hand.detach().numpy(), atol=1e-5)
+    assert (heat[digit == 0] == 0).all()  # blank paper pushes nothing
+    assert all(p.grad is None for p in predictor.model.parameters())  # no gradients left behind
 
 
 def test_first_conv_kernels_and_which_conv_made_a_map():

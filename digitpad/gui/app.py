@@ -23,7 +23,7 @@ def run_app(argv: list[str] | None = None) -> int:
     windows = []  # the window on screen stays referenced, also after a language switch
 
     def keep(window) -> None:
-        windows.append(window)
+        windows[:] = [window]  # the replaced one is closed: let it go
         window.replaced.connect(keep)
 
     window = create_main_window()

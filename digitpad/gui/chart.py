@@ -69,10 +69,13 @@ class ProbabilityChart(pg.PlotWidget):
         self.second_values = None
 
     def set_comparison(self, first: np.ndarray | None, second: np.ndarray | None,
-                       names: tuple[str, str]) -> None:
-        """Two models' probabilities side by side (None: blank canvas, empty chart)."""
-        self._show(self._bars, self._labels, first, (TOP, BAR), offset=-0.2, width=0.38)
-        self._show(self._second, self._second_labels, second, (SECOND_TOP, SECOND), offset=0.2, width=0.38)
+                       names: tuple[str, str], muted: tuple[bool, bool] = (False, False)) -> None:
+        """Two models' probabilities side by side (None: blank canvas, empty chart);
+        `muted`: per model, greyed when its gate says this is not a digit."""
+        self._show(self._bars, self._labels, first, (MUTED, MUTED) if muted[0] else (TOP, BAR),
+                   offset=-0.2, width=0.38)
+        self._show(self._second, self._second_labels, second,
+                   (MUTED, MUTED) if muted[1] else (SECOND_TOP, SECOND), offset=0.2, width=0.38)
         self._second.setVisible(True)
         self._legend.setHtml(
             f'<span style="color:rgb{BAR}">■</span> {names[0]} &nbsp; '

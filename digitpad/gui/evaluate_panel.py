@@ -323,11 +323,12 @@ class EvaluatePanel(QWidget):
         """Fill the gallery with the images of one confusion cell, most confident first."""
         report, dataset = self.report, self.dataset
         chosen = np.flatnonzero((dataset.labels == true) & (report.predictions == predicted))
+        total = len(chosen)
         chosen = chosen[np.argsort(-report.probs[chosen, predicted])][:limit]
         self.gallery.clear()
         kind = self.tr("read correctly") if true == predicted else self.tr("misread")
         self.gallery_title.setText(
-            self.tr("True {t}, predicted {p}: {n} images ({kind})").format(t=true, p=predicted, n=len(chosen), kind=kind))
+            self.tr("True {t}, predicted {p}: {n} images ({kind})").format(t=true, p=predicted, n=total, kind=kind))
         for index in chosen:
             probs = report.probs[index]
             item = QListWidgetItem(_icon(dataset.images[index]), f"{probs[predicted]:.0%}")

@@ -57,7 +57,12 @@ class HandwritingBox(QGroupBox):
         if (self.canvas.to_array() > 250).all():
             self.counts.setText(self.tr("Draw a digit first, then label it."))
             return None
-        self.last_saved = save_drawing(self.folder, digit, self.canvas.to_array())
+        try:
+            self.last_saved = save_drawing(self.folder, digit, self.canvas.to_array())
+        except OSError as error:
+            self.counts.setText(self.tr("Could not save into {folder}: {error}").format(
+                folder=self.folder, error=error.strerror or error))
+            return None
         self.undo_button.setEnabled(True)
         self.refresh()
         self.saved.emit(str(self.last_saved))
@@ -66,7 +71,11 @@ class HandwritingBox(QGroupBox):
     @Slot()
     def undo_last_save(self) -> None:
         if self.last_saved is not None:
-            self.last_saved.unlink(missing_ok=True)
+            try:
+                self.last_saved.unlink(missing_ok=True)
+            except OSError as error:
+                self.counts.setText(str(error))
+                return
             self.last_saved = None
             self.undo_button.setEnabled(False)
             self.refresh()

@@ -1,7 +1,7 @@
 """The app's languages: English (the source) and Simplified Chinese.
 
-Translations are Qt .ts files compiled to .qm (digitpad/gui/i18n/); see
-docs/translations.md for how to update them. The language follows the system locale
+Translations are Qt .ts files compiled to .qm (digitpad/gui/i18n/); to update them, add
+the new texts to docs/zh_CN.py and run docs/update_translations.py. The language follows the system locale
 until the user picks one from the Language menu.
 """
 

@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QElapsedTimer, QSettings, Qt, QThread, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+    QAbstractItemView, QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QDockWidget, QLineEdit, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
     QPushButton, QSlider, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -21,7 +21,7 @@ from .handwriting_box import HandwritingBox
 from .i18n import LANGUAGES, current_language, install_language
 from .inside_panel import InsidePanel
 from .training_panel import TrainingPanel
-from .workers import PredictionWorker, configure_torch_once, run_in_background
+from .workers import PredictionWorker, configure_torch_once, describe_error, run_in_background
 
 SHIPPED = ("cnn", "mlp")
 LOAD_CHECKPOINT = "load"
@@ -40,7 +40,6 @@ class LoadResult:
 
 def _load_predictor(generation: int, source: str, device: str) -> LoadResult:
     """Runs on a pool thread: imports torch on first use, then loads the weights."""
-    from ..errors import DigitpadError
     from ..inference import Predictor
 
     configure_torch_once()
@@ -49,8 +48,8 @@ def _load_predictor(generation: int, source: str, device: str) -> LoadResult:
             predictor = Predictor.from_pretrained(source, device=device)
         else:
             predictor = Predictor.from_checkpoint(source, device=device)
-    except DigitpadError as error:
-        return LoadResult(generation, source, device, error=str(error))
+    except Exception as error:  # noqa: BLE001 - e.g. a CUDA error: refused like a bad file
+        return LoadResult(generation, source, device, error=describe_error(error))
     return LoadResult(generation, source, device, predictor=predictor)
 
 
@@ -69,7 +68,6 @@ def _list_devices():
 class MainWindow(QMainWindow):
     predictionShown = Signal(object)  # the Prediction now on screen (None: blank canvas)
     modelReady = Signal()
-    liveReady = Signal()  # the model's fast one-drawing path is built (a second after modelReady)
     modelExported = Signal(str)
     replaced = Signal(object)  # the window that took this one's place (language switch)
     _requestPrediction = Signal(object, object, int, bool)
@@ -81,6 +79,7 @@ class MainWindow(QMainWindow):
         self.predictor = None  # the model in use; None until the first one has loaded
         self.last_prediction = None
         self._relays: set = set()
+        self._pool = QThreadPool(self)  # this window's background work, waited for on close
         self._load_generation = 0
         self._fallback_note = ""
         self.partner = None  # the compared model, while "Compare" is on
@@ -150,6 +149,7 @@ class MainWindow(QMainWindow):
         self.training_panel.folderChosen.connect(self._remember_folder)
         self._evaluate_panel: EvaluatePanel | None = None  # built when first shown: it is costly
         self.training_panel.current_predictor = lambda: self.predictor
+        self.training_panel.handwriting_folder = lambda: self.handwriting.folder
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.training_panel, self.tr("Train"))
         self.side_tabs.addTab(QWidget(), self.tr("Evaluate"))
@@ -272,15 +272,8 @@ class MainWindow(QMainWindow):
     # --- background calls ------------------------------------------------------------
 
     def _call(self, function, on_success, on_failure) -> None:
-        self._relays.add(run_in_background(function, on_success, on_failure, self._release_relay))
-
-    @Slot(object)
-    def _on_live_path_ready(self, _result=None) -> None:
-        self.liveReady.emit()
-
-    @Slot(object)
-    def _ignore(self, _result=None) -> None:
-        """For background work whose outcome needs no answer (it only makes things faster)."""
+        self._relays.add(run_in_background(function, on_success, on_failure, self._release_relay,
+                                           pool=self._pool))
 
     @Slot()
     def _release_relay(self) -> None:
@@ -309,7 +302,6 @@ class MainWindow(QMainWindow):
         self._show_notice(self._fallback_note)  # why we are not where the user asked, if so
         self._fallback_note = ""
         self._load_partner()
-        self._call(self.predictor.prepare_for_live_drawing, self._on_live_path_ready, self._ignore)
         self._update_status()
         self.modelReady.emit()
         self.request_prediction()
@@ -347,6 +339,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _label_from_key(self) -> None:
+        typing = (QAbstractItemView, QLineEdit, QAbstractSpinBox, QComboBox)
+        if isinstance(QApplication.focusWidget(), typing):
+            return  # a digit typed into a field, a table or a list is not a label
         self.handwriting.save_as(int(self.sender().data()))
 
     @Slot(str)
@@ -417,7 +412,6 @@ class MainWindow(QMainWindow):
             self._show_problem(result.error)
             return
         self.partner = result.predictor
-        self._call(self.partner.prepare_for_live_drawing, self._ignore, self._ignore)
         self.request_prediction()
 
     # --- models and devices ----------------------------------------------------------
@@ -534,7 +528,8 @@ class MainWindow(QMainWindow):
             names = (self.predictor.arch.upper(), self.partner.arch.upper())
             if names[0] == names[1]:
                 names = (self.predictor.name, names[1])
-            self.chart.set_comparison(results[0].probs, results[1].probs, names)
+            self.chart.set_comparison(results[0].probs, results[1].probs, names,
+                                      muted=(results[0].unsure, results[1].unsure))
 
     @Slot(str)
     def _on_prediction_failed(self, message: str) -> None:
@@ -737,7 +732,7 @@ class MainWindow(QMainWindow):
             self._evaluate_panel.shutdown()
         self._prediction_thread.quit()
         self._prediction_thread.wait()
-        QThreadPool.globalInstance().waitForDone()
+        self._pool.waitForDone()
         super().closeEvent(event)
 
 

@@ -44,6 +44,7 @@ class TrainingPanel(QWidget):
         self._result_path: str | None = None
         self.device = "cpu"  # the window keeps this in step with its device selector
         self.current_predictor = lambda: None  # the window supplies the model in use
+        self.handwriting_folder = lambda: None  # and where the user's labelled drawings are
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_folder_box())
         layout.addWidget(self._build_options_box())
@@ -99,6 +100,7 @@ class TrainingPanel(QWidget):
         self.mix_mnist = QCheckBox(self.tr("Mix in 1,000 MNIST digits so it does not forget"))
         self.mix_mnist.setChecked(True)
         self.fine_tune.toggled.connect(self.mix_mnist.setEnabled)
+        self.fine_tune.toggled.connect(self._on_fine_tune_toggled)
         self.fine_tune.toggled.connect(self.model_choice.setDisabled)
         self.mix_mnist.setEnabled(False)
         form.addRow(self.fine_tune)
@@ -213,6 +215,13 @@ class TrainingPanel(QWidget):
         self.start_button.setEnabled(False)
 
     # --- training --------------------------------------------------------------------
+
+    @Slot(bool)
+    def _on_fine_tune_toggled(self, on: bool) -> None:
+        """Fine-tuning is for the user's own drawings: point the folder at them."""
+        folder = self.handwriting_folder()
+        if on and folder is not None and Path(folder).is_dir():
+            self.set_folder(str(folder))
 
     def is_training(self) -> bool:
         return self._job is not None

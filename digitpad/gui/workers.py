@@ -157,7 +157,7 @@ class TrainingWorker(QObject):
             from ..handwriting import fine_tune_sets
             from ..mnist import load_sample
 
-            mnist = load_sample() if self.mix_mnist else None
+            mnist = load_sample("train") if self.mix_mnist else None
             dataset, validation = fine_tune_sets(dataset, mnist, self.config.val_split or 0.2, self.config.seed)
         set_torch_threads(TRAINING_THREADS)
         last_emit = 0.0

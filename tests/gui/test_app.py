@@ -243,9 +243,9 @@ def test_label_drawings_then_fine_tune_on_them(window, qtbot, tmp_path):
     box.undo_last_save()
     assert "29 saved" in box.counts.text()
     panel = window.training_panel
-    panel.set_folder(str(tmp_path / "mine"))
+    panel.fine_tune.setChecked(True)  # points the panel at the handwriting folder
     qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
-    panel.fine_tune.setChecked(True)
+    assert panel.folder_edit.text() == str(tmp_path / "mine")
     panel.epochs.setValue(1)
     with qtbot.waitSignal(panel.trainingFinished, timeout=60_000) as done:
         panel.start_button.click()

@@ -163,17 +163,17 @@ Per class: {c}</source>
 各类别：{c}</translation>
     </message>
     <message>
-        <location filename="../evaluate_panel.py" line="328" />
+        <location filename="../evaluate_panel.py" line="329" />
         <source>read correctly</source>
         <translation>识别正确</translation>
     </message>
     <message>
-        <location filename="../evaluate_panel.py" line="328" />
+        <location filename="../evaluate_panel.py" line="329" />
         <source>misread</source>
         <translation>识别错误</translation>
     </message>
     <message>
-        <location filename="../evaluate_panel.py" line="330" />
+        <location filename="../evaluate_panel.py" line="331" />
         <source>True {t}, predicted {p}: {n} images ({kind})</source>
         <translation>真实 {t}，预测 {p}：{n} 张图片（{kind}）</translation>
     </message>
@@ -211,12 +211,17 @@ Per class: {c}</source>
         <translation>请先写一个数字，再给它标注。</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="76" />
+        <location filename="../handwriting_box.py" line="63" />
+        <source>Could not save into {folder}: {error}</source>
+        <translation>无法保存到 {folder}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../handwriting_box.py" line="85" />
         <source>Folder for your drawings</source>
         <translation>保存手写数字的文件夹</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="88" />
+        <location filename="../handwriting_box.py" line="97" />
         <source>{total} saved in {folder}
 {listing}</source>
         <translation>已保存 {total} 个，位于 {folder}
@@ -376,8 +381,8 @@ Per class: {c}</source>
     <name>MainWindow</name>
     <message>
         <location filename="../main_window.py" line="110" />
-        <location filename="../main_window.py" line="165" />
-        <location filename="../main_window.py" line="293" />
+        <location filename="../main_window.py" line="166" />
+        <location filename="../main_window.py" line="295" />
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
@@ -387,331 +392,331 @@ Per class: {c}</source>
         <translation>模型看到的就是这个：28×28 像素，像 MNIST 一样居中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="154" />
+        <location filename="../main_window.py" line="155" />
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155" />
-        <location filename="../main_window.py" line="370" />
+        <location filename="../main_window.py" line="156" />
+        <location filename="../main_window.py" line="375" />
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157" />
+        <location filename="../main_window.py" line="158" />
         <source>Inside</source>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="159" />
+        <location filename="../main_window.py" line="160" />
         <source>Train and evaluate</source>
         <translation>训练与评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="170" />
-        <location filename="../main_window.py" line="192" />
+        <location filename="../main_window.py" line="171" />
+        <location filename="../main_window.py" line="193" />
         <source>Pen width</source>
         <translation>笔的粗细</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="172" />
+        <location filename="../main_window.py" line="173" />
         <source>Eraser</source>
         <translation>橡皮擦</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="173" />
+        <location filename="../main_window.py" line="174" />
         <source>Erase parts of the drawing (E)</source>
         <translation>擦掉部分笔画（E）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="176" />
+        <location filename="../main_window.py" line="177" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="177" />
+        <location filename="../main_window.py" line="178" />
         <source>Undo the last stroke (Ctrl+Z)</source>
         <translation>撤销上一笔（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179" />
+        <location filename="../main_window.py" line="180" />
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="180" />
+        <location filename="../main_window.py" line="181" />
         <source>Redo (Ctrl+Shift+Z)</source>
         <translation>重做（Ctrl+Shift+Z）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="182" />
+        <location filename="../main_window.py" line="183" />
         <source>Clear</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184" />
+        <location filename="../main_window.py" line="185" />
         <source>Clear the canvas (Esc or Delete)</source>
         <translation>清空画板（Esc 或 Delete）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203" />
+        <location filename="../main_window.py" line="204" />
         <source>Which network reads the drawing</source>
         <translation>由哪个网络来识别</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204" />
+        <location filename="../main_window.py" line="205" />
         <source>CNN (shipped)</source>
         <translation>CNN（内置）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="205" />
+        <location filename="../main_window.py" line="206" />
         <source>MLP (shipped)</source>
         <translation>MLP（内置）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206" />
+        <location filename="../main_window.py" line="207" />
         <source>Load checkpoint…</source>
         <translation>加载模型文件…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210" />
+        <location filename="../main_window.py" line="211" />
         <source>Where the network runs</source>
         <translation>网络在哪个设备上运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="211" />
-        <location filename="../main_window.py" line="339" />
+        <location filename="../main_window.py" line="212" />
+        <location filename="../main_window.py" line="341" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="213" />
+        <location filename="../main_window.py" line="214" />
         <source>Compare MLP and CNN</source>
         <translation>对比 MLP 与 CNN</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="215" />
+        <location filename="../main_window.py" line="216" />
         <source>Show the other shipped network's P0-P9 beside this one's</source>
         <translation>在旁边显示另一个内置网络的 P0–P9</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="218" />
+        <location filename="../main_window.py" line="219" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="220" />
+        <location filename="../main_window.py" line="221" />
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="226" />
+        <location filename="../main_window.py" line="227" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="227" />
+        <location filename="../main_window.py" line="228" />
         <source>&amp;Open image…</source>
         <translation>打开图片(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228" />
+        <location filename="../main_window.py" line="229" />
         <source>&amp;Load checkpoint…</source>
         <translation>加载模型文件(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="229" />
+        <location filename="../main_window.py" line="230" />
         <source>&amp;Save drawing as PNG…</source>
         <translation>把画保存为 PNG(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230" />
+        <location filename="../main_window.py" line="231" />
         <source>&amp;Export model (ONNX)…</source>
         <translation>导出模型 (ONNX)(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="232" />
+        <location filename="../main_window.py" line="233" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="233" />
+        <location filename="../main_window.py" line="234" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234" />
+        <location filename="../main_window.py" line="235" />
         <source>&amp;Undo stroke</source>
         <translation>撤销一笔(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="236" />
+        <location filename="../main_window.py" line="237" />
         <source>&amp;Redo stroke</source>
         <translation>重做一笔(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="238" />
+        <location filename="../main_window.py" line="239" />
         <source>&amp;Clear canvas</source>
         <translation>清空画板(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="240" />
+        <location filename="../main_window.py" line="241" />
         <source>&amp;Label drawing as</source>
         <translation>把这幅画标注为(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="244" />
+        <location filename="../main_window.py" line="245" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="250" />
+        <location filename="../main_window.py" line="251" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="251" />
+        <location filename="../main_window.py" line="252" />
         <source>&amp;About digitpad</source>
         <translation>关于 digitpad(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="324" />
+        <location filename="../main_window.py" line="326" />
         <source>{error} Using the CPU instead.</source>
         <translation>{error} 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="329" />
+        <location filename="../main_window.py" line="331" />
         <source>No model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="330" />
+        <location filename="../main_window.py" line="332" />
         <source>No model loaded</source>
         <translation>没有加载模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="355" />
-        <location filename="../main_window.py" line="605" />
+        <location filename="../main_window.py" line="360" />
+        <location filename="../main_window.py" line="611" />
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="462" />
+        <location filename="../main_window.py" line="467" />
         <source>Load checkpoint</source>
         <translation>加载模型文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="463" />
+        <location filename="../main_window.py" line="468" />
         <source>PyTorch checkpoints (*.pt *.pth);;All files (*)</source>
         <translation>PyTorch 模型文件 (*.pt *.pth);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="481" />
+        <location filename="../main_window.py" line="486" />
         <source> · MNIST test accuracy {a:.2%}</source>
         <translation> · MNIST 测试准确率 {a:.2%}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="483" />
+        <location filename="../main_window.py" line="488" />
         <source> · validation accuracy {a:.2%}</source>
         <translation> · 验证准确率 {a:.2%}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="486" />
+        <location filename="../main_window.py" line="491" />
         <source>Shipped {arch}</source>
         <translation>内置 {arch}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="490" />
+        <location filename="../main_window.py" line="495" />
         <source>{model}{accuracy} on {device}</source>
         <translation>{model}{accuracy}，运行于 {device}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="550" />
+        <location filename="../main_window.py" line="556" />
         <source>Draw a digit</source>
         <translation>写一个数字</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="553" />
+        <location filename="../main_window.py" line="559" />
         <source>Not a digit?</source>
         <translation>不是数字？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="555" />
+        <location filename="../main_window.py" line="561" />
         <source>This does not look like a digit (p = {p:.0%}). Best guess: {d}.</source>
         <translation>这看起来不像数字（p = {p:.0%}）。最可能的猜测：{d}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="560" />
+        <location filename="../main_window.py" line="566" />
         <source>The digit the model reads, and its calibrated probability</source>
         <translation>模型识别出的数字，以及校准后的概率</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="573" />
+        <location filename="../main_window.py" line="579" />
         <source>Open image</source>
         <translation>打开图片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="574" />
+        <location filename="../main_window.py" line="580" />
         <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="582" />
+        <location filename="../main_window.py" line="588" />
         <source>Cannot open '{name}': not a readable image.</source>
         <translation>无法打开“{name}”：不是可读取的图片。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="590" />
+        <location filename="../main_window.py" line="596" />
         <source>Save drawing</source>
         <translation>保存这幅画</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="603" />
+        <location filename="../main_window.py" line="609" />
         <source>Could not save '{path}': {error}</source>
         <translation>无法保存“{path}”：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="613" />
+        <location filename="../main_window.py" line="619" />
         <source>Export model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="614" />
+        <location filename="../main_window.py" line="620" />
         <source>ONNX (*.onnx);;TorchScript (*.pt)</source>
         <translation>ONNX (*.onnx);;TorchScript (*.pt)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="621" />
+        <location filename="../main_window.py" line="627" />
         <source>Exporting {path}…</source>
         <translation>正在导出 {path}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="626" />
+        <location filename="../main_window.py" line="632" />
         <source>Exported {model} (contract in {info})</source>
         <translation>已导出 {model}（输入约定见 {info}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="643" />
+        <location filename="../main_window.py" line="649" />
         <source>Finish or cancel the training or evaluation first.</source>
         <translation>请先等训练或评估结束，或取消它。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="671" />
+        <location filename="../main_window.py" line="677" />
         <source>About digitpad</source>
         <translation>关于 digitpad</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="678" />
+        <location filename="../main_window.py" line="684" />
         <source>not loaded yet</source>
         <translation>尚未加载</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="679" />
+        <location filename="../main_window.py" line="685" />
         <source>Draw digits and watch neural networks read them.</source>
         <translation>写数字，看神经网络如何识别它们。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="683" />
+        <location filename="../main_window.py" line="689" />
         <source>The shipped models were trained on MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), licensed CC BY-SA 3.0.</source>
         <translation>内置模型使用 MNIST（Y. LeCun、C. Cortes、C. J. C. Burges）训练，许可证为 CC BY-SA 3.0。</translation>
     </message>
@@ -727,191 +732,191 @@ Per class: {c}</source>
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../training_panel.py" line="58" />
-        <location filename="../training_panel.py" line="172" />
+        <location filename="../training_panel.py" line="59" />
+        <location filename="../training_panel.py" line="174" />
         <source>Dataset folder</source>
         <translation>数据集文件夹</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="61" />
+        <location filename="../training_panel.py" line="62" />
         <source>A folder with subfolders 0 to 9</source>
         <translation>含有子文件夹 0 到 9 的文件夹</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="63" />
+        <location filename="../training_panel.py" line="64" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="65" />
+        <location filename="../training_panel.py" line="66" />
         <source>Choose a folder of digit images to train on.</source>
         <translation>选择一个存放数字图片的文件夹来训练。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="77" />
+        <location filename="../training_panel.py" line="78" />
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="80" />
+        <location filename="../training_panel.py" line="81" />
         <source>CNN (convolutional)</source>
         <translation>CNN（卷积网络）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="81" />
+        <location filename="../training_panel.py" line="82" />
         <source>MLP (784-256-10)</source>
         <translation>MLP（784-256-10）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="82" />
+        <location filename="../training_panel.py" line="83" />
         <source>Passes over the training images</source>
         <translation>把训练图片完整过几遍</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="83" />
+        <location filename="../training_panel.py" line="84" />
         <source>Images per optimizer step</source>
         <translation>每次优化使用的图片数</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="85" />
+        <location filename="../training_panel.py" line="86" />
         <source>Adam's learning rate</source>
         <translation>Adam 的学习率</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="87" />
+        <location filename="../training_panel.py" line="88" />
         <source>Share of images held out to measure accuracy honestly</source>
         <translation>留出来如实衡量准确率的图片比例</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="88" />
+        <location filename="../training_panel.py" line="89" />
         <source>Augment (random slant, size, shift, elastic warp, stroke width)</source>
         <translation>数据增强（随机倾斜、缩放、平移、弹性形变、笔画粗细）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="89" />
+        <location filename="../training_panel.py" line="90" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="90" />
+        <location filename="../training_panel.py" line="91" />
         <source>Epochs</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="91" />
+        <location filename="../training_panel.py" line="92" />
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="92" />
+        <location filename="../training_panel.py" line="93" />
         <source>Learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="93" />
+        <location filename="../training_panel.py" line="94" />
         <source>Validation split</source>
         <translation>验证集比例</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="95" />
+        <location filename="../training_panel.py" line="96" />
         <source>Fine-tune the model in use (start from its weights)</source>
         <translation>微调当前使用的模型（从它的权重开始）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="97" />
+        <location filename="../training_panel.py" line="98" />
         <source>For your own handwriting: a few epochs on your drawings; the accuracy on held-out drawings is shown before and after</source>
         <translation>适用于你自己的笔迹：在你的手写数字上训练几轮；训练前后都会显示留出样本上的准确率</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="99" />
+        <location filename="../training_panel.py" line="100" />
         <source>Mix in 1,000 MNIST digits so it does not forget</source>
         <translation>混入 1,000 个 MNIST 数字，免得模型忘掉学过的内容</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="109" />
+        <location filename="../training_panel.py" line="111" />
         <source>Start training</source>
         <translation>开始训练</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="113" />
+        <location filename="../training_panel.py" line="115" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="138" />
+        <location filename="../training_panel.py" line="140" />
         <source>Loss</source>
         <translation>损失</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="139" />
+        <location filename="../training_panel.py" line="141" />
         <source>Accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="142" />
+        <location filename="../training_panel.py" line="144" />
         <source>epoch</source>
         <translation>轮</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="145" />
-        <location filename="../training_panel.py" line="146" />
+        <location filename="../training_panel.py" line="147" />
+        <location filename="../training_panel.py" line="148" />
         <source>train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="148" />
+        <location filename="../training_panel.py" line="150" />
         <source>validation</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="160" />
+        <location filename="../training_panel.py" line="162" />
         <source>Use this model</source>
         <translation>使用这个模型</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="187" />
+        <location filename="../training_panel.py" line="189" />
         <source>Checking the folder…</source>
         <translation>正在检查文件夹…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="202" />
+        <location filename="../training_panel.py" line="204" />
         <source>{n} images in {k} classes ({counts})</source>
         <translation>{k} 个类别共 {n} 张图片（{counts}）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="256" />
+        <location filename="../training_panel.py" line="265" />
         <source>Loading images…</source>
         <translation>正在读取图片…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="264" />
+        <location filename="../training_panel.py" line="273" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="289" />
+        <location filename="../training_panel.py" line="298" />
         <source>Loading images: {done} of {total}</source>
         <translation>正在读取图片：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="297" />
+        <location filename="../training_panel.py" line="306" />
         <source>Skipped {n} unreadable or blank images ({names}{more}).</source>
         <translation>跳过了 {n} 张无法读取或空白的图片（{names}{more}）。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="307" />
+        <location filename="../training_panel.py" line="316" />
         <source>Epoch {e}/{E} · batch {b}/{B} · {rate:,.0f} samples/s · ETA {eta}</source>
         <translation>第 {e}/{E} 轮 · 第 {b}/{B} 批 · 每秒 {rate:,.0f} 个样本 · 预计还需 {eta}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="337" />
+        <location filename="../training_panel.py" line="346" />
         <source>On your held-out drawings: {before:.1%} before, {after:.1%} after.
 </source>
         <translation>在你留出的手写数字上：训练前 {before:.1%}，训练后 {after:.1%}。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="340" />
+        <location filename="../training_panel.py" line="349" />
         <source>Done in {time}. Best validation accuracy: {best}.
 {tuned}Checkpoint: {path}
 {skipped}</source>
@@ -920,17 +925,17 @@ Per class: {c}</source>
 {skipped}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="344" />
+        <location filename="../training_panel.py" line="353" />
         <source>Finished.</source>
         <translation>已完成。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="351" />
+        <location filename="../training_panel.py" line="360" />
         <source>Cancelled. The current model and your files are unchanged.</source>
         <translation>已取消。当前模型和你的文件都没有改动。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="358" />
+        <location filename="../training_panel.py" line="367" />
         <source>Training stopped: {message}</source>
         <translation>训练中止：{message}</translation>
     </message>
