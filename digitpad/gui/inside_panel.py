@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-MAP_PIXELS = 360  # the side of the picture of a layer's output
+MAP_PIXELS = 210  # the side of the picture of a layer's output
 
 
 class InsidePanel(QWidget):
@@ -37,7 +37,7 @@ class InsidePanel(QWidget):
         self.layer_list.currentRowChanged.connect(self._show_layer)
         self.layer_picture = QLabel()
         self.layer_picture.setObjectName("layerPicture")
-        self.layer_picture.setMinimumSize(200, 200)
+        self.layer_picture.setMinimumSize(MAP_PIXELS, MAP_PIXELS)
         self.layer_picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.layer_picture.mousePressEvent = self._on_picture_clicked
         self.layer_text = QLabel(self.tr("Draw a digit to see what each layer makes of it."))
