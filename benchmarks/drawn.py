@@ -8,7 +8,10 @@ Targets (issue 4): shipped CNN >= 98.5%, MLP >= 95%. With --compare DIR, the
 checkpoints DIR/cnn.pt and DIR/mlp.pt (e.g. the previous shipped weights) are
 measured in the same run.
 
-    python benchmarks/drawn.py [--per-class 300] [--seed 2026] [--compare DIR]
+With --folder DIR, a folder of real drawings (e.g. the ones saved from the app's "My
+handwriting" box, ~/.local/share/digitpad/my-digits) is measured the same way.
+
+    python benchmarks/drawn.py [--per-class 300] [--seed 2026] [--compare DIR] [--folder DIR]
 """
 
 import argparse
@@ -44,8 +47,14 @@ def main() -> int:
     parser.add_argument("--per-class", type=int, default=300)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--compare", type=Path, default=None, help="folder with older cnn.pt and mlp.pt")
+    parser.add_argument("--folder", type=Path, default=None, help="also measure this folder of drawings")
     args = parser.parse_args()
     folder = drawn_folder(args.per_class, args.seed)
+    if args.folder:
+        for model in TARGETS:
+            report = evaluate(args.folder, model, None)
+            per_class = " ".join(f"{d}:{a:.0%}" for d, a in report["per_class"].items() if a is not None)
+            print(f"{model} on {args.folder}: {report['accuracy']:.2%} of {report['n']}  [{per_class}]")
     results, ok = {}, True
     for model, target in TARGETS.items():
         runs = {"shipped": evaluate(folder, model, None)}
