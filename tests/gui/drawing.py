@@ -34,3 +34,12 @@ def loop(cx=140, cy=140, rx=55, ry=85, steps=48):
 def wait_for_prediction(qtbot, win):
     """Wait until what is on screen was predicted from the canvas as it is now."""
     qtbot.waitUntil(win.prediction_is_current, timeout=5000)
+
+
+def start_long_training(panel, qtbot, folder, epochs: int = 500) -> None:
+    """Start a training on `folder` that would run for minutes: long enough to interrupt."""
+    panel.set_folder(str(folder))
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
+    panel.epochs.setValue(epochs)
+    panel.batch_size.setValue(4)
+    panel.start_button.click()

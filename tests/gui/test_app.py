@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
 from digitpad.synth import draw_digit, write_digit_folder
 
-from .drawing import draw_stroke, loop, vertical_line, wait_for_prediction
+from .drawing import draw_stroke, loop, start_long_training, vertical_line, wait_for_prediction
 
 
 def shown_digit(win):
@@ -121,13 +121,9 @@ def test_training_panel_trains_to_the_end_and_offers_the_model(window, qtbot, tm
 def test_training_can_be_cancelled_midway_and_keeps_the_model(window, qtbot, tmp_path):
     folder = write_digit_folder(tmp_path / "digits", per_class=12, size=32)
     panel = window.training_panel
-    panel.set_folder(str(folder))
-    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
-    panel.epochs.setValue(500)
-    panel.batch_size.setValue(4)
     before = window.predictor
     with qtbot.waitSignal(panel.trainingCancelled, timeout=60_000):
-        panel.start_button.click()
+        start_long_training(panel, qtbot, folder)
         qtbot.waitUntil(lambda: panel.progress_bar.value() > 0 and "Epoch" in panel.progress_label.text(), timeout=30_000)
         panel.cancel_button.click()
     assert window.predictor is before
@@ -146,11 +142,7 @@ def test_a_bad_folder_is_reported_in_words(window, qtbot, tmp_path):
 def test_closing_during_training_cancels_and_waits(window, qtbot, tmp_path):
     folder = write_digit_folder(tmp_path / "digits", per_class=12, size=32)
     panel = window.training_panel
-    panel.set_folder(str(folder))
-    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
-    panel.epochs.setValue(500)
-    panel.batch_size.setValue(4)
-    panel.start_button.click()
+    start_long_training(panel, qtbot, folder)
     qtbot.waitUntil(lambda: "Epoch" in panel.progress_label.text(), timeout=30_000)
     thread = panel._job.thread
     window.close()

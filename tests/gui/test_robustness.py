@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox
 from digitpad.synth import write_digit_folder
 
 from .conftest import MODEL_TIMEOUT_MS
-from .drawing import draw_stroke, loop, vertical_line, wait_for_prediction
+from .drawing import draw_stroke, loop, start_long_training, vertical_line, wait_for_prediction
 
 
 def test_keyboard_undo_redo_and_clear(window, qtbot):
@@ -97,18 +97,10 @@ def test_mouse_moves_are_coalesced_into_few_predictions(window, qtbot, monkeypat
     assert window.last_prediction.digit == 1
 
 
-def _start(panel, qtbot, folder, epochs=500):
-    panel.set_folder(str(folder))
-    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
-    panel.epochs.setValue(epochs)
-    panel.batch_size.setValue(4)
-    panel.start_button.click()
-
-
 def test_cancel_leaves_no_checkpoint_and_a_bad_folder_keeps_start_disabled(window, qtbot, tmp_path):
     panel = window.training_panel
     folder = write_digit_folder(tmp_path / "digits", per_class=8, size=32)
-    _start(panel, qtbot, folder)
+    start_long_training(panel, qtbot, folder)
     qtbot.waitUntil(lambda: "Epoch 1/" in panel.progress_label.text(), timeout=30_000)
     panel.set_folder(str(tmp_path / "nowhere"))
     qtbot.waitUntil(lambda: "does not exist" in panel.folder_status.text(), timeout=10_000)
