@@ -136,11 +136,6 @@ def _layout_problem(root: Path, subdirs: list[Path]) -> str:
     return f"'{root}' is empty; {expected}"
 
 
-def decode_image(path: str | os.PathLike) -> np.ndarray:
-    """One image file -> its preprocessed 28x28 uint8 array (raises on failure)."""
-    return _to_uint8(_checked(preprocess.preprocess(_read_pixels(path))))
-
-
 def _read_pixels(path) -> np.ndarray | Image.Image:
     """A grayscale file as a uint8 array (the fast, stackable case), else the PIL image."""
     with _open_image(path) as image:

@@ -34,23 +34,19 @@ def layer_outputs(predictor: "Predictor", digit: np.ndarray) -> list[LayerOutput
     import torch
     from torch import nn
 
-    with torch.inference_mode():
-        return _run_layers(predictor, digit, torch, nn)
-
-
-def _run_layers(predictor, digit, torch, nn) -> list[LayerOutput]:
     model = predictor.model
     if not isinstance(model, nn.Sequential):
         raise TypeError("layer_outputs needs an nn.Sequential model")
-    x = torch.as_tensor(np.asarray(digit, dtype=np.float32)).to(predictor.device)
-    x = ((x - predictor._mean) / predictor._std).view(1, 1, *digit.shape)
     outputs, counts = [], {}
-    for layer in model:
-        x = layer(x)
-        kind = type(layer).__name__
-        counts[kind] = counts.get(kind, 0) + 1
-        outputs.append(LayerOutput(f"{kind} {counts[kind]}", kind, x[0].float().cpu().numpy()))
-    probs = torch.softmax(x / predictor.temperature, dim=1)[0].cpu().numpy()
+    with torch.inference_mode():
+        x = torch.as_tensor(np.asarray(digit, dtype=np.float32)).to(predictor.device)
+        x = ((x - predictor._mean) / predictor._std).view(1, 1, *digit.shape)
+        for layer in model:
+            x = layer(x)
+            kind = type(layer).__name__
+            counts[kind] = counts.get(kind, 0) + 1
+            outputs.append(LayerOutput(f"{kind} {counts[kind]}", kind, x[0].float().cpu().numpy()))
+        probs = torch.softmax(x / predictor.temperature, dim=1)[0].cpu().numpy()
     outputs.append(LayerOutput("Softmax", "Softmax", probs))
     return outputs
 

@@ -59,9 +59,6 @@ STYLES: dict[int, list[Style]] = {
         [_arc(0.5, 0.33, 0.23, 0.23, 0, 360, 30) + [(0.72, 0.6)] + _arc(0.5, 0.72, 0.22, 0.18, 0, 120, 10)]],
 }
 
-# Kept for callers that want one canonical drawing per digit.
-STROKES: dict[int, Style] = {digit: styles[0] for digit, styles in STYLES.items()}
-
 # Letters that do not look like digits (no O, I, S, Z, B, G, q, l), as strokes.
 LETTERS: dict[str, Style] = {
     "A": [[(0.2, 0.9), (0.5, 0.1), (0.8, 0.9)], [(0.32, 0.6), (0.68, 0.6)]],

@@ -56,7 +56,7 @@ def _load_predictor(generation: int, source: str, device: str) -> LoadResult:
 def _export(predictor, path: str, fmt: str):
     from ..export import export_model
 
-    return export_model(predictor.to("cpu"), path, fmt)
+    return export_model(predictor, path, fmt)  # it rebuilds the network on the CPU itself
 
 
 def _list_devices():
