@@ -120,3 +120,10 @@ def test_a_training_failure_is_shown_in_the_panel(window, qtbot, tmp_path):
         panel.start_button.click()
     assert "does not exist" in panel.result_label.text()
     assert window.predictor is not None
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(window):
+    import gc
+
+    # Automatic collection could run in a worker thread and free Qt widgets there.
+    assert not gc.isenabled()
