@@ -12,6 +12,7 @@ This module needs numpy and Pillow only (no torch), so worker processes start fa
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -197,7 +198,14 @@ def _decode_chunk(paths: list[str]) -> tuple[np.ndarray, list[tuple[int, str]]]:
     return out, sorted(failures)
 
 
+# Failures that say nothing about the file: another try may well read it.
+TRANSIENT_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EAGAIN, errno.EINTR, errno.EBUSY}
+TRANSIENT = "not read this time: "
+
+
 def _reason(error: Exception) -> str:
+    if isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno in TRANSIENT_ERRNOS):
+        return TRANSIENT + (str(error).split("\n")[0] or type(error).__name__)
     if isinstance(error, UnidentifiedImageError):
         return "not a readable image"
     text = str(error).split("\n")[0]
@@ -228,7 +236,8 @@ def load_folder(
             progress(len(paths), len(paths))
     else:
         images, failed = _decode_all(paths, progress, workers, should_stop)
-        _write_cache(cache, images, failed)
+        if not any(reason.startswith(TRANSIENT) for _, reason in failed):
+            _write_cache(cache, images, failed)  # else the next load tries those files again
     keep = np.ones(len(paths), dtype=bool)
     keep[[i for i, _ in failed]] = False
     return ImageSet(

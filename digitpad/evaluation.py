@@ -63,9 +63,9 @@ def evaluate_images(
         if should_stop and should_stop():
             raise Cancelled("evaluation was cancelled")
         inputs = dataset.images[start : start + batch_size].astype(np.float32) / 255.0
-        probs[start : start + len(inputs)] = predictor.probabilities(inputs)
-        if predictor.gate is not None:
-            not_digit[start : start + len(inputs)] = predictor.gate.not_digit_probability(inputs)
+        scores = predictor.scorer.score(inputs)
+        probs[start : start + len(inputs)] = scores.probs
+        not_digit[start : start + len(inputs)] = scores.not_digit
         if progress:
             progress(start + len(inputs), len(dataset))
     return _report(dataset, probs, not_digit, predictor)
