@@ -83,7 +83,7 @@ def main() -> int:
         settle(app, lambda: window.predictor is not None)
         window.canvas.clear()
         if tab == "inside":
-            window.side_tabs.setCurrentWidget(window.inside_panel)
+            window.show_panel(window.inside_panel)
         draw_three(window.canvas)
         settle(app, window.prediction_is_current)
         if tab == "inside":

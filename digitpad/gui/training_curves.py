@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-CURVE_HEIGHT = 160
+CURVE_HEIGHT = 150
 TRAIN_PEN = (40, 90, 200)
 VALIDATION = (230, 120, 30)
 

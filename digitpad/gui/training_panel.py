@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
     QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -77,7 +77,7 @@ class TrainingPanel(QWidget):
 
     def _build_options_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Options"))
-        form = QFormLayout(box)
+        grid = QGridLayout(box)  # two columns of settings: the panel fits a 1280x800 screen
         self.model_choice = QComboBox()
         self.model_choice.addItem(self.tr("CNN (convolutional)"), "cnn")
         self.model_choice.addItem(self.tr("MLP (784-256-10)"), "mlp")
@@ -88,17 +88,21 @@ class TrainingPanel(QWidget):
         self.val_split = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.9, singleStep=0.05, value=0.1)
         self.val_split.setToolTip(self.tr("Share of images held out to measure accuracy honestly"))
         self.augment = QCheckBox(self.tr("Augment (random slant, size, shift, stroke width)"))
-        self.elastic = QCheckBox(self.tr("Also elastic warps (slower; helps with handwriting)"))
+        self.elastic = QCheckBox(self.tr("Elastic warps too"))
+        self.elastic.setToolTip(self.tr("With augmentation: also smooth elastic warps (slower to train)"))
         self.elastic.setObjectName("elasticWarp")
         self.elastic.setEnabled(False)
         self.augment.toggled.connect(self.elastic.setEnabled)
-        form.addRow(self.tr("Model"), self.model_choice)
-        form.addRow(self.tr("Epochs"), self.epochs)
-        form.addRow(self.tr("Batch size"), self.batch_size)
-        form.addRow(self.tr("Learning rate"), self.learning_rate)
-        form.addRow(self.tr("Validation split"), self.val_split)
-        form.addRow(self.augment)
-        form.addRow(self.elastic)
+        for index, (label, field) in enumerate([
+            (self.tr("Model"), self.model_choice), (self.tr("Epochs"), self.epochs),
+            (self.tr("Batch size"), self.batch_size), (self.tr("Learning rate"), self.learning_rate),
+            (self.tr("Validation split"), self.val_split),
+        ]):
+            row, column = divmod(index, 2)
+            grid.addWidget(QLabel(label), row, 2 * column)
+            grid.addWidget(field, row, 2 * column + 1)
+        grid.addWidget(self.augment, 3, 0, 1, 3)
+        grid.addWidget(self.elastic, 3, 3)
         self.fine_tune = QCheckBox(self.tr("Fine-tune the model in use (start from its weights)"))
         self.fine_tune.setObjectName("fineTune")
         self.fine_tune.setToolTip(self.tr("For your own handwriting: a few epochs on your drawings; "
@@ -109,8 +113,8 @@ class TrainingPanel(QWidget):
         self.fine_tune.toggled.connect(self._on_fine_tune_toggled)
         self.fine_tune.toggled.connect(self.model_choice.setDisabled)
         self.mix_mnist.setEnabled(False)
-        form.addRow(self.fine_tune)
-        form.addRow(self.mix_mnist)
+        grid.addWidget(self.fine_tune, 4, 0, 1, 4)
+        grid.addWidget(self.mix_mnist, 5, 0, 1, 4)
         return box
 
     def _build_buttons(self) -> QHBoxLayout:
