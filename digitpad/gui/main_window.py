@@ -104,7 +104,6 @@ class MainWindow(QMainWindow):
 
     def _build_side_tabs(self) -> None:
         self.training_panel = TrainingPanel(self.state, self.workers)
-        self.training_panel.useModel.connect(self.load_checkpoint)
         self._evaluate_panel: EvaluatePanel | None = None  # built when first shown: it is costly
         self.inside_panel = InsidePanel()
         self.side_tabs = QTabWidget()

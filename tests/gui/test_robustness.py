@@ -81,6 +81,9 @@ def test_settings_come_back_in_the_next_window(window, qtbot, tmp_path):
     from digitpad.gui import create_main_window
 
     window.tools.pen_slider.setValue(31)
+    folder = write_digit_folder(tmp_path / "digits", per_class=2, size=32)
+    window.training_panel.set_folder(str(folder))
+    qtbot.waitUntil(window.training_panel.start_button.isEnabled, timeout=10_000)
     selector = window.findChild(QComboBox, "modelSelector")
     with qtbot.waitSignal(window.modelReady, timeout=10_000):
         selector.activated.emit(selector.findData("mlp"))
@@ -90,6 +93,7 @@ def test_settings_come_back_in_the_next_window(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: again.predictor is not None, timeout=MODEL_TIMEOUT_MS)
     assert again.tools.pen_slider.value() == 31 and again.canvas.pen_width == 31
     assert again.predictor.arch == "mlp"
+    assert again.training_panel.folder_edit.text() == str(folder)
     again.close()
 
 
