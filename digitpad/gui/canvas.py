@@ -95,12 +95,10 @@ class DrawingCanvas(QWidget):
         return self._image
 
     def to_array(self) -> np.ndarray:
-        """The drawing as a (CANVAS_SIZE, CANVAS_SIZE) uint8 array, dark ink on white,
-        copied: the same pixels for the model whatever the size of the window."""
+        """The drawing as a (H, W) uint8 array, dark ink on white, copied, at the size it
+        is painted (scaling it here would cost the GUI thread milliseconds: preprocessing
+        crops and scales it anyway, so the model sees the same 28x28 at any size)."""
         image = self._image
-        if image.width() != CANVAS_SIZE:
-            image = image.scaled(CANVAS_SIZE, CANVAS_SIZE, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
         width, height = image.width(), image.height()
         buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
         rows = buffer.reshape(height, image.bytesPerLine())
