@@ -348,12 +348,19 @@ def _expand_paths(paths: list[str]) -> list[Path]:
 
 
 def cmd_predict(args) -> int:
-    from PIL import Image, UnidentifiedImageError
-
     paths = _expand_paths(args.paths)
     if not paths:
         raise DigitpadError(f"no images found in {', '.join(args.paths)}")
+    from .threads import PREDICTION_THREADS, use_threads
+
     predictor = _load_predictor(args)
+    with use_threads(PREDICTION_THREADS):
+        return _predict_files(args, paths, predictor)
+
+
+def _predict_files(args, paths: list[Path], predictor) -> int:
+    from PIL import Image, UnidentifiedImageError
+
     failed = False
     for path in paths:
         try:
