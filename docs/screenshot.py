@@ -20,6 +20,7 @@ SHOTS = [("screenshot.png", "en", None), ("inside.png", "en", "inside"), ("scree
 
 
 def _send(widget, kind, point, button, buttons):
+    point = widget.to_widget(point)  # points are given in the drawing's 280x280 space
     event = QMouseEvent(kind, point, widget.mapToGlobal(point), button, buttons, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, event)
 

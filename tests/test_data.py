@@ -194,3 +194,22 @@ def test_the_least_recently_used_datasets_leave_a_full_cache(tmp_path, monkeypat
     sizes = sum(entry.size for entry in dataset_cache.entries(cache))
     assert dataset_cache.clear(cache) == (2, sizes)
     assert _entries(cache) == [] and (cache / "notes.txt").exists()
+
+
+@pytest.mark.parametrize("error", [OSError(24, "Too many open files"), MemoryError()])
+def test_a_transient_decode_error_is_skipped_now_and_retried_next_time(tmp_path, monkeypatch, error):
+    root = make_folder(tmp_path / "ds")
+    victim = str(root / "7" / "1.png")
+    real_read = data._read_pixels
+
+    def flaky(path):
+        if str(path) == victim:
+            raise error
+        return real_read(path)
+
+    monkeypatch.setattr(data, "_read_pixels", flaky)
+    first = load_folder(root, cache_dir=tmp_path / "cache")
+    assert [p for p, _ in first.skipped] == [victim] and "not read this time" in first.skipped[0][1]
+    monkeypatch.setattr(data, "_read_pixels", real_read)  # the machine has recovered
+    second = load_folder(root, cache_dir=tmp_path / "cache")
+    assert second.skipped == [] and len(second) == len(first) + 1

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QApplication
 
 
 def _mouse(widget, kind, point, button, buttons):
-    event = QMouseEvent(kind, QPointF(point), widget.mapToGlobal(QPointF(point)), button, buttons,
+    point = widget.to_widget(QPointF(point))  # shapes are given in the drawing's 280x280 space
+    event = QMouseEvent(kind, point, widget.mapToGlobal(point), button, buttons,
                         Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, event)
 

@@ -49,7 +49,7 @@ def test_undo_redo_and_clear(window, qtbot):
     window.canvas.redo()
     wait_for_prediction(qtbot, window)
     assert shown_digit(window) == 1
-    window.clear_button.click()
+    window.tools.clear_button.click()
     wait_for_prediction(qtbot, window)
     assert shown_digit(window) is None and (window.canvas.to_array() == 255).all()
     window.canvas.undo()  # the clear itself can be undone
@@ -144,9 +144,10 @@ def test_closing_during_training_cancels_and_waits(window, qtbot, tmp_path):
     panel = window.training_panel
     start_long_training(panel, qtbot, folder)
     qtbot.waitUntil(lambda: "Epoch" in panel.progress_label.text(), timeout=30_000)
-    thread = panel._job.thread
+    job = panel._job
     window.close()
-    assert thread.isFinished() and not panel.is_training()
+    assert not window.workers.busy() and not job.is_running  # stopped and waited for
+    assert window.workers.start(print) is None  # a closed window starts no more work
 
 
 def test_importing_the_gui_does_not_import_torch():
@@ -259,8 +260,8 @@ def test_opening_the_window_does_not_wait_for_torch():
         "import sys\n"
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
-        "import digitpad.gui.main_window as mw\n"
-        "mw.run_in_background = lambda *args, **kwargs: None\n"
+        "import digitpad.gui.workers as workers\n"
+        "workers.Workers.start = lambda *args, **kwargs: None\n"
         "from digitpad.gui import create_main_window\n"
         "window = create_main_window(); window.show(); app.processEvents()\n"
         "print('torch' in sys.modules, flush=True)\n"

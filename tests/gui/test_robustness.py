@@ -60,7 +60,7 @@ def test_only_the_latest_model_choice_wins(window, qtbot):
 def test_settings_come_back_in_the_next_window(window, qtbot, tmp_path):
     from digitpad.gui import create_main_window
 
-    window.pen_slider.setValue(31)
+    window.tools.pen_slider.setValue(31)
     selector = window.findChild(QComboBox, "modelSelector")
     with qtbot.waitSignal(window.modelReady, timeout=10_000):
         selector.activated.emit(selector.findData("mlp"))
@@ -68,7 +68,7 @@ def test_settings_come_back_in_the_next_window(window, qtbot, tmp_path):
     again = create_main_window()
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: again.predictor is not None, timeout=MODEL_TIMEOUT_MS)
-    assert again.pen_slider.value() == 31 and again.canvas.pen_width == 31
+    assert again.tools.pen_slider.value() == 31 and again.canvas.pen_width == 31
     assert again.predictor.arch == "mlp"
     again.close()
 
@@ -89,7 +89,7 @@ def test_a_remembered_device_that_is_gone_falls_back_to_cpu(qtbot):
 
 def test_mouse_moves_are_coalesced_into_few_predictions(window, qtbot, monkeypatch):
     sent = []
-    window._requestPrediction.connect(lambda *args: sent.append(args[2]))
+    window.live.requested.connect(sent.append)
     points = vertical_line(steps=200)
     draw_stroke(window.canvas, points)  # 200 moves in one go, faster than any frame
     wait_for_prediction(qtbot, window)
@@ -120,10 +120,3 @@ def test_a_training_failure_is_shown_in_the_panel(window, qtbot, tmp_path):
         panel.start_button.click()
     assert "does not exist" in panel.result_label.text()
     assert window.predictor is not None
-
-
-def test_garbage_is_collected_on_the_gui_thread_only(window):
-    import gc
-
-    # Automatic collection could run in a worker thread and free Qt widgets there.
-    assert not gc.isenabled()
