@@ -7,11 +7,11 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import torch
 
 from .devices import available_devices
 from .inference import Predictor
 from .synth import draw_digit
+from .threads import PREDICTION_THREADS, use_threads
 
 
 def time_predictions(predictor: Predictor, images: list, repeats: int) -> dict:
@@ -39,15 +39,11 @@ def canvas_drawings(count: int = 50, seed: int = 0) -> list:
 def bench_latency(models: list[str], devices: list[str] | None, repeats: int) -> list[dict]:
     devices = devices or [d.name for d in available_devices()]
     images = canvas_drawings()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        rows = []
+    rows = []
+    with use_threads(PREDICTION_THREADS):
         for model in models:
             for device in devices:
                 predictor = Predictor.from_pretrained(model, device=device)
                 stats = time_predictions(predictor, images, repeats)
-                rows.append({"model": model, "device": device, "threads": 1, **stats})
-        return rows
-    finally:
-        torch.set_num_threads(threads)
+                rows.append({"model": model, "device": device, "threads": PREDICTION_THREADS, **stats})
+    return rows

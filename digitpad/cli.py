@@ -1,4 +1,4 @@
-"""The command line: train, eval, predict, export-mnist, bench and gui.
+"""The command line: train, eval, predict, export-mnist, bench, cache and gui.
 
 Heavy imports (torch, the GUI) happen inside the commands, so `digitpad --help` is quick.
 Errors a user can act on are one line on stderr, exit status 1; usage errors exit 2.
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export(commands)
     _add_bench(commands)
     _add_export_model(commands)
+    _add_cache(commands)
     gui = commands.add_parser("gui", help="open the drawing app (the default)",
                               formatter_class=_formatter)
     gui.set_defaults(run=cmd_gui)
@@ -148,6 +149,35 @@ def _add_export_model(commands) -> None:
     p.set_defaults(run=cmd_export_model)
 
 
+def _add_cache(commands) -> None:
+    p = commands.add_parser("cache", help="the cache of decoded datasets: size, or empty it",
+                            formatter_class=_formatter,
+                            description="Decoded datasets are kept so that the next run on the same "
+                                        "folder starts at once; least recently used ones go when the "
+                                        "cache outgrows $DIGITPAD_CACHE_LIMIT_MB.")
+    action = p.add_mutually_exclusive_group()
+    action.add_argument("--info", action="store_true", help="where it is, how big, how many entries (the default)")
+    action.add_argument("--clear", action="store_true", help="remove every cached dataset")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=cmd_cache)
+
+
+def cmd_cache(args) -> int:
+    from . import dataset_cache
+
+    if args.clear:
+        count, freed = dataset_cache.clear()
+        result = {"removed": count, "freed_bytes": freed}
+        text = f"removed {count} cached datasets, {freed / 1e6:.1f} MB"
+    else:
+        result = dataset_cache.describe()
+        text = (f"{result['folder']}: {result['entries']} cached datasets, "
+                f"{result['bytes'] / 1e6:.1f} MB of at most {result['limit_bytes'] / 1e6:.0f} MB "
+                f"(decoder {result['decoder']})")
+    print(json.dumps(result) if args.json else text)
+    return 0
+
+
 def cmd_export_model(args) -> int:
     from .export import export_model
 
@@ -199,9 +229,13 @@ def cmd_train(args) -> int:
             raise
         dataset = loading.result()
     _report_skipped(dataset.skipped)
-    print(f"{len(dataset)} images from {args.dir}; training '{args.model}' -> {config.out_dir}",
-          file=sys.stderr)
-    return _run_training(config, dataset)
+    from .threads import training_threads, use_threads
+
+    threads = training_threads()  # after loading: the decoding workers are not "other programs"
+    print(f"{len(dataset)} images from {args.dir}; training '{args.model}' with {threads} CPU "
+          f"thread{'s' if threads > 1 else ''} -> {config.out_dir}", file=sys.stderr)
+    with use_threads(threads):
+        return _run_training(config, dataset)
 
 
 def _checked_train_config(args):
@@ -228,9 +262,13 @@ def _run_training(config, dataset) -> int:
 
     from .train import train
 
+    from .threads import LoadWatch
+
     bar = None
+    load = LoadWatch()  # another program taking the cores meanwhile costs threads, not 25x time
     try:
         for record in train(config, dataset):
+            load.adjust()
             if record.kind == "batch":
                 if bar is None or record.batch == 1:
                     bar = tqdm(total=record.batches, desc=f"epoch {record.epoch}/{record.epochs}",
@@ -310,12 +348,19 @@ def _expand_paths(paths: list[str]) -> list[Path]:
 
 
 def cmd_predict(args) -> int:
-    from PIL import Image, UnidentifiedImageError
-
     paths = _expand_paths(args.paths)
     if not paths:
         raise DigitpadError(f"no images found in {', '.join(args.paths)}")
+    from .threads import PREDICTION_THREADS, use_threads
+
     predictor = _load_predictor(args)
+    with use_threads(PREDICTION_THREADS):
+        return _predict_files(args, paths, predictor)
+
+
+def _predict_files(args, paths: list[Path], predictor) -> int:
+    from PIL import Image, UnidentifiedImageError
+
     failed = False
     for path in paths:
         try:

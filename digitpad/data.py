@@ -4,8 +4,7 @@ A dataset folder has one subfolder per class, named ``0`` .. ``9`` (torchvision'
 ImageFolder layout). Every image goes through :func:`digitpad.preprocess.preprocess`,
 exactly as a drawing does at prediction time, and is decoded once per run: later
 epochs cost only compute. Decoding runs in worker processes and the result is cached on
-disk, keyed by the folder's listing (names, sizes, modification times) and the
-preprocessing version, so a second run on the same folder starts at once.
+disk (see dataset_cache), so a second run on the same folder starts at once.
 
 This module needs numpy and Pillow only (no torch), so worker processes start fast.
 """
@@ -13,8 +12,6 @@ This module needs numpy and Pillow only (no torch), so worker processes start fa
 from __future__ import annotations
 
 import errno
-import hashlib
-import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,9 +23,9 @@ from typing import Callable, Generator, Iterator
 import numpy as np
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
-from . import preprocess
+from . import dataset_cache, preprocess
 from .errors import DigitpadError
-from .files import atomic_write
+from .threads import usable_cores
 
 IMAGE_SUFFIXES = {
     ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm",
@@ -97,7 +94,7 @@ def scan_folder(root: str | os.PathLike) -> FolderScan:
         raise DatasetError(_layout_problem(root, subdirs))
     files: list[tuple[Path, int]] = []
     counts: dict[str, int] = {}
-    digest = hashlib.sha256(f"{preprocess.VERSION}|{root.resolve()}".encode())
+    digest = dataset_cache.listing_hasher(root)
     for folder in classes:
         images = sorted(_image_entries(folder), key=lambda entry: entry.path)
         counts[folder.name] = len(images)
@@ -256,15 +253,15 @@ def load_folder_steps(
     scan = root if isinstance(root, FolderScan) else scan_folder(root)
     paths = [str(p) for p, _ in scan.files]
     labels = np.array([label for _, label in scan.files], dtype=np.int64)
-    cache = _cache_file(scan, cache_dir)
-    cached = _read_cache(cache, len(paths))
+    cache = dataset_cache.entry_path(scan.fingerprint, cache_dir)
+    cached = dataset_cache.read(cache, len(paths))
     if cached is not None:
         images, failed = cached
         yield len(paths), len(paths)
     else:
         images, failed = yield from _decode_all(paths, workers)
         if not any(reason.startswith(TRANSIENT) for _, reason in failed):
-            _write_cache(cache, images, failed)  # else the next load tries those files again
+            dataset_cache.write(cache, images, failed)  # else the next load tries those files again
     keep = np.ones(len(paths), dtype=bool)
     keep[[i for i, _ in failed]] = False
     return ImageSet(
@@ -306,49 +303,6 @@ def _decode_all(paths, workers):
             pool.shutdown(wait=True, cancel_futures=True)
             raise
     return images, failed
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (respects affinity masks, unlike os.cpu_count)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def default_cache_dir() -> Path:
-    if os.environ.get("DIGITPAD_CACHE"):
-        return Path(os.environ["DIGITPAD_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "digitpad"
-
-
-def _cache_file(scan: FolderScan, cache_dir) -> Path:
-    folder = Path(cache_dir) if cache_dir else default_cache_dir() / "datasets"
-    return folder / f"{scan.fingerprint}.npz"
-
-
-def _read_cache(cache: Path, count: int):
-    """The cached arrays, or None when absent, damaged or not for this listing."""
-    try:
-        with np.load(cache) as saved:
-            images = saved["images"]
-            failed = [(int(i), str(reason)) for i, reason in json.loads(str(saved["failed"]))]
-    except Exception:  # noqa: BLE001 - a damaged cache only costs a fresh decode
-        return None
-    expected = (count, preprocess.SIZE, preprocess.SIZE)
-    if images.dtype != np.uint8 or images.shape != expected:
-        return None
-    return images, failed
-
-
-def _write_cache(cache: Path, images: np.ndarray, failed) -> None:
-    """Best effort: a read-only or full disk only costs the next run its head start."""
-    try:
-        with atomic_write(cache, durable=False) as tmp:
-            with open(tmp, "wb") as f:
-                np.savez(f, images=images, failed=np.array(json.dumps(failed)))
-    except OSError:
-        pass
 
 
 def split_indices(count: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

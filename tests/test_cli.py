@@ -122,3 +122,15 @@ def test_eval_on_the_built_in_sample(capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["n"] == 1000 and report["accuracy"] > 0.97 and report["ece"] < 0.05
     assert main(["eval"]) == 1 and "one of them" in capsys.readouterr().err
+
+
+def test_cache_command_reports_and_clears_the_dataset_cache(digit_folder, capsys):
+    from digitpad.data import load_folder
+
+    load_folder(digit_folder)  # into this test's private cache ($DIGITPAD_CACHE)
+    assert main(["cache", "--info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["entries"] == 1 and info["bytes"] > 0 and "decode-" in info["decoder"]
+    assert main(["cache", "--clear"]) == 0
+    assert "removed 1 cached datasets" in capsys.readouterr().out
+    assert main(["cache"]) == 0 and ": 0 cached datasets" in capsys.readouterr().out

@@ -154,6 +154,48 @@ def test_a_pool_that_cannot_start_falls_back_to_one_process(tmp_path, monkeypatc
     assert len(load_folder(root, workers=2)) == 20
 
 
+def _entries(folder):
+    return sorted(p.name for p in folder.iterdir() if p.suffix == ".npz")
+
+
+def test_the_cache_key_includes_the_decoder_version(tmp_path, monkeypatch):
+    from digitpad import dataset_cache
+
+    root = make_folder(tmp_path / "ds")
+    load_folder(root, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(dataset_cache, "DECODER_VERSION", "decode-next")
+    # A new decoder may decode differently: the old entry must not be read.
+    monkeypatch.setattr(data, "_decode_chunk", lambda paths: (_ for _ in ()).throw(AssertionError("decoded again")))
+    with pytest.raises(AssertionError, match="decoded again"):
+        load_folder(root, cache_dir=tmp_path / "cache")
+
+
+def test_the_least_recently_used_datasets_leave_a_full_cache(tmp_path, monkeypatch):
+    import os
+
+    from digitpad import dataset_cache
+
+    cache = tmp_path / "cache"
+    roots = [make_folder(tmp_path / f"ds{i}", per_class=2) for i in range(3)]
+    for root in roots:
+        load_folder(root, cache_dir=cache)
+        for entry in cache.glob("*.npz"):  # spread the uses apart: file times are coarse
+            os.utime(entry, (entry.stat().st_mtime - 10, entry.stat().st_mtime - 10))
+    first, second, third = (scan_folder(r).fingerprint + ".npz" for r in roots)
+    assert _entries(cache) == sorted([first, second, third])
+    load_folder(roots[0], cache_dir=cache)  # reading the first makes it the most recent
+    size = (cache / first).stat().st_size
+    monkeypatch.setenv("DIGITPAD_CACHE_LIMIT_MB", str(2.5 * size / 2**20))
+    fourth_root = make_folder(tmp_path / "ds3", per_class=2)
+    load_folder(fourth_root, cache_dir=cache)  # room for two or three entries, not four
+    fourth = scan_folder(fourth_root).fingerprint + ".npz"
+    assert _entries(cache) == sorted([first, fourth])  # second and third were used longest ago
+    (cache / "notes.txt").write_text("not ours")
+    sizes = sum(entry.size for entry in dataset_cache.entries(cache))
+    assert dataset_cache.clear(cache) == (2, sizes)
+    assert _entries(cache) == [] and (cache / "notes.txt").exists()
+
+
 @pytest.mark.parametrize("error", [OSError(24, "Too many open files"), MemoryError()])
 def test_a_transient_decode_error_is_skipped_now_and_retried_next_time(tmp_path, monkeypatch, error):
     root = make_folder(tmp_path / "ds")

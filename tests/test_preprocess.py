@@ -159,3 +159,35 @@ def test_the_stacked_path_gives_exactly_what_one_at_a_time_gives():
                      + [np.asarray(draw_digit(3, size=28, rng=rng))])  # needs resampling
     expected = np.stack([pp.preprocess(image) for image in stack])
     np.testing.assert_array_equal(pp.preprocess_stack(stack), expected)
+
+
+def _byte_images():
+    rng = np.random.default_rng(11)
+    images = []
+    for i in range(40):
+        drawing = np.asarray(draw_digit(i % 10, size=int(rng.choice([28, 60, 140, 280])), rng=rng))
+        images += [drawing, 255 - drawing, (drawing * 0.5 + 90).astype(np.uint8)]  # grey paper too
+    images += [(rng.random((30, 45)) * 255).astype(np.uint8), np.full((9, 9), 7, np.uint8)]
+    speck = np.full((280, 280), 255, np.uint8)
+    speck[100:103, 50:53] = 0
+    return images + [speck]
+
+
+def test_8bit_images_take_a_shortcut_with_the_same_result_as_float_images():
+    # uint8 pixels are converted only on the digit's crop; a float copy of the whole image
+    # goes the general way. Both must give the same bits.
+    for image in _byte_images():
+        as_float = image.astype(np.float32) / 255.0
+        np.testing.assert_array_equal(pp.preprocess(image), pp.preprocess(as_float))
+
+
+def test_resampling_matches_pillows_bilinear_filter():
+    # fit_box resamples with Pillow's bilinear weights in matrix form (single precision);
+    # Pillow's own resize of the same crop is the reference.
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        crop = rng.random((int(rng.integers(1, 300)), int(rng.integers(1, 300)))).astype(np.float32)
+        size = (int(rng.integers(1, 30)), int(rng.integers(1, 30)))  # (width, height)
+        pillow = np.asarray(Image.fromarray(crop).resize(size, Image.Resampling.BILINEAR))
+        ours = pp._bilinear_weights(crop.shape[0], size[1]) @ crop @ pp._bilinear_weights(crop.shape[1], size[0]).T
+        np.testing.assert_allclose(ours, pillow, rtol=0, atol=2e-6)

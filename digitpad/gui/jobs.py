@@ -8,7 +8,26 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from .workers import PREDICTION_THREADS, TRAINING_THREADS, configure_torch_once, describe_error, set_torch_threads
+from ..threads import PREDICTION_THREADS, LoadWatch, set_torch_threads, training_threads
+from .workers import describe_error
+
+# Thread budget: torch's intra-op thread count is process-wide. A drawing is read with one
+# thread (a second one only makes OpenMP threads wait on each other when another program
+# keeps a core busy: measured 4 ms -> 100+ ms). Training takes the cores that are free,
+# all of them on a quiet machine: the live reading of a drawing needs a core only for a
+# millisecond now and then, while a core held back from training costs it half its speed
+# on two cores; a LoadWatch gives threads back when other programs get busy.
+_threads_configured = False
+
+
+def configure_torch_once() -> None:
+    """The first time torch is used in the app: one thread for a drawing. Later calls
+    do nothing, so loading a model never takes threads away from a running training."""
+    global _threads_configured
+    if not _threads_configured:
+        set_torch_threads(PREDICTION_THREADS)
+        _threads_configured = True
+
 
 # Progress records per second while training: enough for smooth curves, few enough
 # that the GUI thread never has a backlog.
@@ -115,10 +134,12 @@ def train_on_folder(folder: str, config, mix_mnist: bool, cancel):
 
         mnist = load_sample("train") if mix_mnist else None
         dataset, validation = fine_tune_sets(dataset, mnist, config.val_split or 0.2, config.seed)
-    set_torch_threads(TRAINING_THREADS)
+    set_torch_threads(training_threads())
+    load = LoadWatch()
     try:
         last_shown = 0.0
         for record in train(config, dataset, cancel, validation=validation):
+            load.adjust()
             now = time.monotonic()
             if record.kind != "batch" or now - last_shown >= 1.0 / PROGRESS_RATE_HZ:
                 last_shown = now

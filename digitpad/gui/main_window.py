@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget,
@@ -59,12 +59,43 @@ class MainWindow(QMainWindow):
         self.state.problem.connect(self.show_problem)
         self.state.setting_changed.connect(store_setting)
         self._restore_view()
+        self._loading_started = False
+        self._defer_loading()
         track_window(self)
-        # torch is imported by the first load: after the window's first paint, not before.
-        QTimer.singleShot(0, self._load_first_model)
+
+    def _defer_loading(self) -> None:
+        """Load the model once the canvas has been painted: the background `import torch`
+        holds the GIL for seconds and would slow building and painting the window.
+        A window that is never shown (scripts, tests) starts at the first event loop turn;
+        one shown but not painted (minimised) after a second. The timer is the window's
+        child, so nothing of it outlives the window."""
+        self._painted = self._waited = False
+        self._loading_timer = QTimer(self)
+        self._loading_timer.setSingleShot(True)
+        self._loading_timer.timeout.connect(self._on_loading_timer)
+        self._loading_timer.start(0)
+        self.canvas.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.canvas and event.type() == QEvent.Type.Paint and not self._loading_started:
+            self._painted = True
+            self._loading_timer.start(0)  # after this paint has reached the screen
+        return super().eventFilter(watched, event)
 
     @Slot()
-    def _load_first_model(self) -> None:
+    def _on_loading_timer(self) -> None:
+        if self.isVisible() and not self._painted and not self._waited:
+            self._waited = True
+            self._loading_timer.start(1000)
+            return
+        self._start_loading()
+
+    @Slot()
+    def _start_loading(self) -> None:
+        if self._loading_started:
+            return
+        self._loading_started = True
+        self.canvas.removeEventFilter(self)
         model = str(self.state.settings.get("model", "cnn"))
         if model not in SHIPPED and not Path(model).is_file():
             model = "cnn"  # a remembered checkpoint that has gone

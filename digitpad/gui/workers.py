@@ -9,40 +9,12 @@ Core modules (and torch) are imported inside the work itself (see jobs.py).
 
 from __future__ import annotations
 
-import os
 import traceback
 from typing import Callable
 
 from PySide6.QtCore import QObject, QThreadPool, Slot
 
 from ..errors import DigitpadError
-
-# Thread budget: torch's intra-op thread count is process-wide. One drawing needs one
-# thread; a second one only makes OpenMP threads wait on each other when the other core
-# is busy (measured: 4 ms -> 100+ ms). Training in the app gets the remaining cores, so
-# on a 2-core machine the live prediction keeps a core of its own.
-PREDICTION_THREADS = 1
-TRAINING_THREADS = max(1, (os.cpu_count() or 2) - 1)
-
-
-def set_torch_threads(count: int) -> None:
-    import torch
-
-    if torch.get_num_threads() != count:
-        torch.set_num_threads(count)
-
-
-_threads_configured = False
-
-
-def configure_torch_once() -> None:
-    """The first time torch is used in the app: one thread for a drawing. Later calls
-    do nothing, so loading a model never takes threads away from a running training."""
-    global _threads_configured
-    if not _threads_configured:
-        set_torch_threads(PREDICTION_THREADS)
-        _threads_configured = True
-
 
 def describe_error(error: BaseException) -> str:
     if isinstance(error, DigitpadError):
