@@ -4,7 +4,10 @@ Same global batch, same seed, same folder: the first N MNIST training digits wri
 PNGs (decoded once into the cache before anything is timed). Each run is a fresh
 `digitpad train` process, timed by the wall clock from start to finish (start-up,
 torchrun and the processes' imports included), with each epoch's samples/s taken from
-its own JSON records. Accuracy is scored on the EXAM set: the 1,000 MNIST test digits
+its own JSON records. One process runs twice: with torch's default threads (one per core)
+and with one thread, which is what each of the 2 processes gets (OMP_NUM_THREADS=1):
+on a loaded machine, two threads waiting on each other cost more than the second core
+gives. Accuracy is scored on the EXAM set: the 1,000 MNIST test digits
 shipped with digitpad (`digitpad eval --sample`), which nothing here is tuned on.
 
     python benchmarks/distributed.py [--images 10000] [--epochs 2] [--models mlp cnn] [--repeats 1]
@@ -42,13 +45,15 @@ def write_digits(folder: Path, count: int) -> Path:
     return folder
 
 
-def train(folder: Path, out: Path, model: str, epochs: int, processes: int, batch: int) -> dict:
+def train(folder: Path, out: Path, model: str, epochs: int, processes: int, batch: int,
+          threads: int | None) -> dict:
     command = [sys.executable, "-m", "digitpad", "train", str(folder), "--model", model, "--epochs", str(epochs),
                "--batch-size", str(batch), "--device", "cpu", "--out", str(out), "--json"]
     if processes > 1:
         command += ["--nproc-per-node", str(processes)]
+    env = {**os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {})}
     start = time.perf_counter()
-    run = subprocess.run(command, capture_output=True, text=True)
+    run = subprocess.run(command, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     if run.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{run.stderr[-3000:]}")
@@ -56,7 +61,8 @@ def train(folder: Path, out: Path, model: str, epochs: int, processes: int, batc
     epochs_done = [r for r in records if r["kind"] == "epoch"]
     exam = subprocess.run([sys.executable, "-m", "digitpad", "eval", "--sample", "--json", "--device", "cpu",
                            "--weights", str(out / "best.pt")], capture_output=True, text=True, check=True)
-    return {"model": model, "processes": processes, "batch_per_process": batch, "wall_s": round(wall, 1),
+    return {"model": model, "processes": processes, "threads_per_process": threads or "default",
+            "batch_per_process": batch, "wall_s": round(wall, 1),
             "samples_per_s": [round(r["samples_per_s"]) for r in epochs_done],
             "val_accuracy": epochs_done[-1]["val_accuracy"],
             "exam_accuracy": json.loads(exam.stdout)["accuracy"]}
@@ -77,9 +83,10 @@ def main() -> None:
         rows = []
         for repeat in range(args.repeats):
             for model in args.models:
-                for processes, batch in ((1, 64), (2, 32)):  # interleaved: the machine's load drifts
-                    out = Path(tmp) / f"{model}-{processes}-{repeat}"
-                    rows.append(train(folder, out, model, args.epochs, processes, batch))
+                # interleaved: the machine's load drifts
+                for processes, batch, threads in ((1, 64, None), (1, 64, 1), (2, 32, None)):
+                    out = Path(tmp) / f"{model}-{processes}-{threads}-{repeat}"
+                    rows.append(train(folder, out, model, args.epochs, processes, batch, threads))
                     print(json.dumps(rows[-1]), flush=True)
     print(json.dumps({"images": args.images, "epochs": args.epochs, "cores": len(os.sched_getaffinity(0)),
                       "load_average": os.getloadavg(), "runs": rows}))

@@ -207,11 +207,11 @@ def cmd_train(args) -> int:
 
     place = from_environment()
     if place is not None and place.world_size > 1:
-        if args.nproc_per_node > 1 or args.rdzv_endpoint:
+        if _launch_asked(args):
             raise DigitpadError("torchrun started this process already: give --nproc-per-node "
                                 "and --rdzv-endpoint to torchrun, not to digitpad train")
         return _train_as_rank(args, place)
-    if args.nproc_per_node > 1 or args.rdzv_endpoint:
+    if _launch_asked(args):
         return _launch_training(args)
     dataset, config = _load_while_checking(args)
     _report_skipped(dataset.skipped)
@@ -221,6 +221,10 @@ def cmd_train(args) -> int:
 
     train_set, validation = training_sets(dataset, config, args.mix_mnist)
     return _show_training(train(config, train_set, validation=validation), args.json)
+
+
+def _launch_asked(args) -> bool:
+    return args.nproc_per_node > 1 or args.nnodes != "1" or bool(args.rdzv_endpoint)
 
 
 def _load_while_checking(args):
@@ -353,7 +357,11 @@ def _show_training(records, as_json: bool) -> int:
         return 130
     finally:
         show.close()
-    if record is None or record.kind == "cancelled":
+    if record is None:  # several machines: rank 0 ran on another one
+        print("this machine's processes are done; rank 0, on another machine, reported and wrote "
+              "the checkpoints", file=sys.stderr)
+        return 0
+    if record.kind == "cancelled":
         print("cancelled; checkpoints of finished epochs are kept", file=sys.stderr)
         return 130
     if not as_json:

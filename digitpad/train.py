@@ -165,18 +165,7 @@ class _Run:
         self.device = torch.device(self.place.device) if self.place.device else resolve_device(config.device)
         torch.manual_seed(config.seed)  # every process builds the same first weights
         self.generator = torch.Generator()  # augmentation; seeded per process and epoch
-        if validation is None:
-            train_idx, val_idx = split_indices(len(dataset), config.val_split, config.seed)
-            validation = ImageSet(dataset.images[val_idx], dataset.labels[val_idx])
-            dataset = ImageSet(dataset.images[train_idx], dataset.labels[train_idx])
-        self.train_x = torch.from_numpy(dataset.images).to(self.device)
-        self.train_y = torch.from_numpy(dataset.labels).to(self.device)
-        # Each process scores its share of the validation set; validate() gathers them.
-        mine = shard(len(validation), self.place)
-        self.val_x = torch.from_numpy(validation.images[mine]).to(self.device)
-        self.val_y = torch.from_numpy(validation.labels[mine]).to(self.device)
-        self.sampler = DistributedSampler(range(len(dataset)), num_replicas=self.place.world_size,
-                                          rank=self.place.rank, shuffle=True, seed=config.seed)
+        self._place_data(dataset, validation)
         self.model_args = {**config.model_args}  # what the checkpoint needs to rebuild it
         if len(config.classes) != NUM_CLASSES:
             self.model_args["classes"] = len(config.classes)
@@ -192,10 +181,25 @@ class _Run:
         self.wrote_best = False  # this run writes its own best.pt at its first epoch
         self.temperature = self.base_temperature  # refitted on the validation split after each epoch
         self.out_dir = Path(config.out_dir)
-        self.sizes = {"train": len(dataset), "validation": len(validation)}
         if config.resume:
             self._resume(config.resume)
         self.model, self.net = replicate(self.model, self.place)  # net: what a training step calls
+
+    def _place_data(self, dataset: ImageSet, validation: ImageSet | None) -> None:
+        """The images on the device; each process trains on the sampler's share of every
+        epoch and scores its share of the validation set (validate() gathers them)."""
+        if validation is None:
+            train_idx, val_idx = split_indices(len(dataset), self.config.val_split, self.config.seed)
+            validation = ImageSet(dataset.images[val_idx], dataset.labels[val_idx])
+            dataset = ImageSet(dataset.images[train_idx], dataset.labels[train_idx])
+        self.sizes = {"train": len(dataset), "validation": len(validation)}
+        self.train_x = torch.from_numpy(dataset.images).to(self.device)
+        self.train_y = torch.from_numpy(dataset.labels).to(self.device)
+        mine = shard(len(validation), self.place)
+        self.val_x = torch.from_numpy(validation.images[mine]).to(self.device)
+        self.val_y = torch.from_numpy(validation.labels[mine]).to(self.device)
+        self.sampler = DistributedSampler(range(len(dataset)), num_replicas=self.place.world_size,
+                                          rank=self.place.rank, shuffle=True, seed=self.config.seed)
 
     def _base_weights(self, path: str | None):
         if path is None:

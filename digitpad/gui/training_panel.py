@@ -92,6 +92,7 @@ class TrainingPanel(QWidget):
         form.addRow(self.tr("Batch size"), self.batch_size)
         form.addRow(self.tr("Learning rate"), self.learning_rate)
         form.addRow(self.tr("Validation split"), self.val_split)
+        form.addRow(self.tr("Processes"), self._build_processes())
         form.addRow(self.augment)
         self.fine_tune = QCheckBox(self.tr("Fine-tune the model in use (start from its weights)"))
         self.fine_tune.setObjectName("fineTune")
@@ -106,6 +107,15 @@ class TrainingPanel(QWidget):
         form.addRow(self.fine_tune)
         form.addRow(self.mix_mnist)
         return box
+
+    def _build_processes(self) -> QSpinBox:
+        from ..data import usable_cores
+
+        self.processes = _spin(1, max(2, usable_cores()), 1, self.tr(
+            "Train on this many processes with PyTorch's distributed engine (torchrun, gloo on "
+            "CPUs, NCCL with a GPU each); 1 trains inside the app. The batch size is per process."))
+        self.processes.setObjectName("processes")
+        return self.processes
 
     def _build_buttons(self) -> QHBoxLayout:
         self.start_button = QPushButton(self.tr("Start training"))
@@ -251,7 +261,8 @@ class TrainingPanel(QWidget):
         self._reset_view()
         config = self._config()
         mix = self.mix_mnist.isChecked() and config.init_from is not None
-        self._job = WorkerThread(self, TrainingWorker(self.folder_edit.text(), config, mix_mnist=mix))
+        self._job = WorkerThread(self, TrainingWorker(self.folder_edit.text(), config, mix_mnist=mix,
+                                                      processes=self.processes.value()))
         worker = self._job.worker
         worker.loading.connect(self._on_loading)
         worker.loaded.connect(self._on_loaded)
@@ -345,6 +356,9 @@ class TrainingPanel(QWidget):
         if record.initial_val_accuracy is not None and record.best_val_accuracy is not None:
             tuned = self.tr("On your held-out drawings: {before:.1%} before, {after:.1%} after.\n").format(
                 before=record.initial_val_accuracy, after=record.best_val_accuracy)
+        if record.processes > 1:
+            tuned += self.tr("Trained on {n} processes ({backend}).\n").format(
+                n=record.processes, backend=record.backend)
         self.result_label.setText(
             self.tr("Done in {time}. Best validation accuracy: {best}.\n{tuned}Checkpoint: {path}\n{skipped}").format(
                 time=_format_duration(record.elapsed_s), best=best, tuned=tuned, path=record.best_path,

@@ -117,7 +117,9 @@ def run_in_background(function, on_success, on_failure, on_done=None,
 
 
 class TrainingWorker(QObject):
-    """Loads a dataset folder and trains on it; lives in its own QThread."""
+    """Loads a dataset folder and trains on it; lives in its own QThread. With `processes`
+    above 1 the training runs in processes torchrun starts (distributed.launch), and
+    this thread relays rank 0's records; cancel stops them all."""
 
     loading = Signal(int, int)  # images decoded, total
     loaded = Signal(object)  # the ImageSet's summary: (count, skipped list)
@@ -127,9 +129,10 @@ class TrainingWorker(QObject):
     cancelled = Signal()
     failed = Signal(str)
 
-    def __init__(self, folder: str, config, mix_mnist: bool = False):
+    def __init__(self, folder: str, config, mix_mnist: bool = False, processes: int = 1):
         super().__init__()
         self.folder, self.config, self.mix_mnist = folder, config, mix_mnist
+        self.processes = processes
         self.cancel = threading.Event()
 
     @Slot()
@@ -148,32 +151,36 @@ class TrainingWorker(QObject):
 
     def _run(self) -> None:
         from ..data import load_folder
-        from ..train import train
+        from ..train import train, training_sets
 
+        # Several processes read the images from the cache this fills.
         dataset = load_folder(self.folder, progress=self.loading.emit, should_stop=self.cancel.is_set)
         self.loaded.emit((len(dataset), dataset.skipped))
-        validation = None
-        if self.config.init_from:  # fine-tuning: judge it on the user's own held-out drawings
-            from ..handwriting import fine_tune_sets
-            from ..mnist import load_sample
+        if self.processes > 1:
+            from ..distributed import Launch, launch
 
-            mnist = load_sample("train") if self.mix_mnist else None
-            dataset, validation = fine_tune_sets(dataset, mnist, self.config.val_split or 0.2, self.config.seed)
-        set_torch_threads(TRAINING_THREADS)
-        last_emit = 0.0
-        for record in train(self.config, dataset, self.cancel, validation=validation):
-            if record.kind == "cancelled":
-                self.cancelled.emit()
-                return
-            if record.kind == "done":
-                self.finished.emit(record)
-                return
+            records = launch(self.folder, self.config, Launch(nproc_per_node=self.processes),
+                             self.cancel, mix_mnist=self.mix_mnist)
+        else:  # fine-tuning is judged on the user's own held-out drawings (training_sets)
+            train_set, validation = training_sets(dataset, self.config, self.mix_mnist)
+            set_torch_threads(TRAINING_THREADS)
+            records = train(self.config, train_set, self.cancel, validation=validation)
+        self._relay(records)
+
+    def _relay(self, records) -> None:
+        """Every record to the end (processes report success only once they have exited)."""
+        last_emit, record = 0.0, None
+        for record in records:
             if record.kind == "epoch":
                 self.epochDone.emit(record)
             now = time.monotonic()
-            if record.kind == "epoch" or now - last_emit >= 1.0 / PROGRESS_RATE_HZ:
+            if record.kind == "epoch" or (record.kind == "batch" and now - last_emit >= 1.0 / PROGRESS_RATE_HZ):
                 self.progress.emit(record)
                 last_emit = now
+        if record is not None and record.kind == "done":
+            self.finished.emit(record)
+        else:
+            self.cancelled.emit()
 
 
 class WorkerThread:
