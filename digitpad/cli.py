@@ -274,14 +274,21 @@ def _checked_train_config(args):
 
 def _launch_training(args) -> int:
     """Decode once into the shared cache here, then start the processes with torchrun."""
+    import signal
+
     from .distributed import Launch, launch
 
+    # The processes run in sessions of their own, out of the terminal's reach: ending this
+    # one by a signal must end them too, as Ctrl+C does (launch stops them on the way out).
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     dataset, config = _load_while_checking(args)
     _report_skipped(dataset.skipped)
     how = Launch(nproc_per_node=args.nproc_per_node, nnodes=args.nnodes,
                  rdzv_endpoint=args.rdzv_endpoint, master_port=args.master_port)
-    print(f"{len(dataset)} images from {args.dir}; training '{args.model}' on "
-          f"{args.nproc_per_node} processes per machine -> {config.out_dir}", file=sys.stderr)
+    per_machine = f"{args.nproc_per_node} process{'es' if args.nproc_per_node > 1 else ''} per machine"
+    print(f"{len(dataset)} images from {args.dir}; training '{args.model}' on {per_machine} "
+          f"-> {config.out_dir}", file=sys.stderr)
     records = launch(args.dir, config, how, mix_mnist=args.mix_mnist,
                      log=lambda line: print(line, file=sys.stderr))
     return _show_training(records, args.json)

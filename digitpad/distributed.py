@@ -290,8 +290,8 @@ def launch(folder: str, config: TrainConfig, how: Launch, cancel: threading.Even
         command.append("--mix-mnist")
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env=_environment(how), start_new_session=True)
-    errors = _StderrTail(child, log)
     stopper = _Stopper(child, cancel or threading.Event())
+    errors = _StderrTail(child, log, quiet=stopper.stopping)
     try:
         last, last_epoch = yield from _records(child)
         code = child.wait()
@@ -336,17 +336,18 @@ def _cancelled(last, last_epoch):
 
 
 class _StderrTail:
-    """Reads the processes' stderr on a thread: keeps the last lines for the error message."""
+    """Reads the processes' stderr on a thread: keeps the last lines for the error message
+    and passes them to `log`, except once `quiet` is set (the tracebacks of a stop we asked for)."""
 
-    def __init__(self, child, log):
+    def __init__(self, child, log, quiet: threading.Event):
         self.lines: deque[str] = deque(maxlen=400)
-        self.thread = threading.Thread(target=self._read, args=(child.stderr, log), daemon=True)
+        self.thread = threading.Thread(target=self._read, args=(child.stderr, log, quiet), daemon=True)
         self.thread.start()
 
-    def _read(self, stream, log) -> None:
+    def _read(self, stream, log, quiet) -> None:
         for line in stream:
             self.lines.append(line.rstrip("\n"))
-            if log is not None:
+            if log is not None and not quiet.is_set():
                 log(line.rstrip("\n"))
 
 
@@ -355,6 +356,7 @@ class _Stopper:
 
     def __init__(self, child, cancel: threading.Event):
         self.child, self.cancel, self.cancelled = child, cancel, False
+        self.stopping = threading.Event()
         self._over = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
         self.thread.start()
@@ -369,6 +371,7 @@ class _Stopper:
     def stop(self) -> None:
         """SIGINT to torchrun, which passes SIGTERM on to its workers (each in a session of
         its own) and kills those that outlast its own grace period; SIGKILL if it hangs."""
+        self.stopping.set()
         for sig in (signal.SIGINT, signal.SIGKILL):
             try:
                 os.killpg(self.child.pid, sig)
@@ -395,6 +398,10 @@ def failure_in_words(lines: list[str], code: int) -> str:
     text = "\n".join(lines)
     if "EADDRINUSE" in text or "address already in use" in text:
         return "the port the processes meet at is in use; pick another with --master-port"
+    stopped = re.search(r"SignalException: Process \d+ got signal: (\d+)", text)
+    if stopped:
+        return (f"torchrun was stopped by {signal.Signals(int(stopped.group(1))).name} from outside; "
+                "checkpoints of finished epochs are kept")
     own = {}
     for line in lines:
         match = re.search(r"digitpad: error: rank (\d+): (.*)", line)

@@ -182,6 +182,8 @@ Root Cause (first observed failure):
     lines = ["torch.distributed.DistNetworkError: The server socket has failed to listen on any "
              "local network address. port: 29613, useIpv6: false, code: -98, name: EADDRINUSE"]
     assert "port the processes meet at is in use" in failure_in_words(lines, 1)
+    lines = ["torch.distributed.elastic.multiprocessing.api.SignalException: Process 7 got signal: 15"]
+    assert failure_in_words(lines, 1).startswith("torchrun was stopped by SIGTERM from outside")
 
 
 def test_a_config_reaches_the_processes_unchanged():
