@@ -74,7 +74,8 @@ def _add_train(commands) -> None:
     p.add_argument("dir", help="dataset folder with subfolders 0..9")
     p.add_argument("--model", choices=MODEL_CHOICES, default="cnn", help="architecture")
     p.add_argument("--epochs", type=positive_int, default=5, help="passes over the training images")
-    p.add_argument("--batch-size", type=positive_int, default=64, help="images per optimizer step")
+    p.add_argument("--batch-size", type=positive_int, default=64,
+                   help="images per optimizer step in each process (N processes: N x this per step)")
     p.add_argument("--lr", type=positive_float, default=1e-3, help="Adam learning rate")
     p.add_argument("--val-split", type=float, default=0.1,
                    help="share of images held out for validation (0 to train on all)")
@@ -89,9 +90,30 @@ def _add_train(commands) -> None:
     p.add_argument("--out", default=None, help="folder for best.pt and last.pt "
                    "(default: runs/MODEL-YYYYmmdd-HHMMSS)")
     p.add_argument("--resume", metavar="FILE", default=None, help="continue from a last.pt")
+    p.add_argument("--init-from", metavar="FILE", default=None,
+                   help="fine-tune: start from this checkpoint's weights; validate on DIR's images only")
+    p.add_argument("--mix-mnist", action="store_true",
+                   help="with --init-from: add 1,000 MNIST digits to the training images")
     p.add_argument("--workers", type=positive_int, default=None,
                    help="processes decoding images (default: one per core)")
+    p.add_argument("--json", action="store_true",
+                   help="print progress records as JSON lines (batches at most 10 a second)")
+    _add_launch_args(p)
     p.set_defaults(run=cmd_train)
+
+
+def _add_launch_args(p) -> None:
+    group = p.add_argument_group(
+        "several processes", "Train with PyTorch's DistributedDataParallel on processes started "
+        "by torchrun (gloo on CPUs, NCCL when each has a GPU). Also works as "
+        "`torchrun --nproc-per-node N -m digitpad train DIR`.")
+    group.add_argument("--nproc-per-node", type=positive_int, default=1,
+                       help="processes on this machine")
+    group.add_argument("--nnodes", default="1", help="machines (run the same command on each)")
+    group.add_argument("--rdzv-endpoint", metavar="HOST:PORT", default=None,
+                       help="where the machines meet (several machines)")
+    group.add_argument("--master-port", type=positive_int, default=None,
+                       help="one machine: the port its processes meet at (default: a free one)")
 
 
 def _add_eval(commands) -> None:
@@ -211,31 +233,64 @@ def _tqdm_callback(description: str):
 
 
 def cmd_train(args) -> int:
+    from .distributed import from_environment
+
+    place = from_environment()
+    if place is not None and place.world_size > 1:
+        if _launch_asked(args):
+            raise DigitpadError("torchrun started this process already: give --nproc-per-node "
+                                "and --rdzv-endpoint to torchrun, not to digitpad train")
+        return _train_as_rank(args, place)
+    if _launch_asked(args):
+        return _launch_training(args)
+    dataset, config = _load_while_checking(args)
+    _report_skipped(dataset.skipped)
+    from .threads import training_threads, use_threads
+    from .train import train, training_sets
+
+    threads = training_threads()  # after loading: the decoding workers are not "other programs"
+    print(f"{len(dataset)} images from {args.dir}; training '{args.model}' with {threads} CPU "
+          f"thread{'s' if threads > 1 else ''} -> {config.out_dir}", file=sys.stderr)
+    train_set, validation = training_sets(dataset, config, args.mix_mnist)
+    with use_threads(threads):
+        return _show_training(_following_load(train(config, train_set, validation=validation)), args.json)
+
+
+def _following_load(records):
+    """Re-decide the thread count as training goes: another program taking the cores
+    meanwhile then costs threads, not 25x the time."""
+    from .threads import LoadWatch
+
+    load = LoadWatch()
+    for record in records:
+        load.adjust()
+        yield record
+
+
+def _launch_asked(args) -> bool:
+    return args.nproc_per_node > 1 or args.nnodes != "1" or bool(args.rdzv_endpoint)
+
+
+def _load_while_checking(args):
+    """(the decoded dataset, the checked config). Decoding needs no torch: it starts at
+    once, in worker processes, while this process spends its seconds importing torch and
+    checking the other options."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from .data import load_folder
 
-    # Decoding needs no torch: it starts now, in worker processes, while this process
-    # spends its seconds importing torch and checking the other options.
     stop = threading.Event()
+    progress = None if args.json else _tqdm_callback("loading images")
     with ThreadPoolExecutor(1) as background:
-        loading = background.submit(load_folder, args.dir, progress=_tqdm_callback("loading images"),
+        loading = background.submit(load_folder, args.dir, progress=progress,
                                     workers=args.workers, should_stop=stop.is_set)
         try:
             config = _checked_train_config(args)
         except BaseException:
             stop.set()
             raise
-        dataset = loading.result()
-    _report_skipped(dataset.skipped)
-    from .threads import training_threads, use_threads
-
-    threads = training_threads()  # after loading: the decoding workers are not "other programs"
-    print(f"{len(dataset)} images from {args.dir}; training '{args.model}' with {threads} CPU "
-          f"thread{'s' if threads > 1 else ''} -> {config.out_dir}", file=sys.stderr)
-    with use_threads(threads):
-        return _run_training(config, dataset)
+        return loading.result(), config
 
 
 def _checked_train_config(args):
@@ -247,44 +302,175 @@ def _checked_train_config(args):
         model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         val_split=args.val_split, augment=args.augment, elastic=args.elastic, seed=args.seed, device=args.device,
         schedule=args.schedule, weight_decay=args.weight_decay, out_dir=out, resume=args.resume,
+        init_from=args.init_from,
     )
     check_config(config)
     resolve_device(config.device)
-    if config.resume:
-        from .checkpoint import load
+    if args.mix_mnist and not config.init_from:
+        raise DigitpadError("--mix-mnist goes with --init-from (fine-tuning)")
+    for path in (config.resume, config.init_from):
+        if path:
+            from .checkpoint import load
 
-        load(config.resume)
+            load(path)
     return config
 
 
-def _run_training(config, dataset) -> int:
-    from tqdm import tqdm
+def _launch_training(args) -> int:
+    """Decode once into the shared cache here, then start the processes with torchrun."""
+    import signal
 
-    from .train import train
+    from .distributed import Launch, launch
 
-    from .threads import LoadWatch
+    # The processes run in sessions of their own, out of the terminal's reach: ending this
+    # one by a signal must end them too, as Ctrl+C does (launch stops them on the way out).
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
+    dataset, config = _load_while_checking(args)
+    _report_skipped(dataset.skipped)
+    how = Launch(nproc_per_node=args.nproc_per_node, nnodes=args.nnodes,
+                 rdzv_endpoint=args.rdzv_endpoint, master_port=args.master_port)
+    per_machine = f"{args.nproc_per_node} process{'es' if args.nproc_per_node > 1 else ''} per machine"
+    print(f"{len(dataset)} images from {args.dir}; training '{args.model}' on {per_machine} "
+          f"-> {config.out_dir}", file=sys.stderr)
+    records = launch(args.dir, config, how, mix_mnist=args.mix_mnist,
+                     log=lambda line: print(line, file=sys.stderr))
+    return _show_training(records, args.json)
 
-    bar = None
-    load = LoadWatch()  # another program taking the cores meanwhile costs threads, not 25x time
+
+def _train_as_rank(args, place) -> int:
+    """One of the processes torchrun started: join the others, train, and (rank 0) report."""
+    import signal
+
+    import torch.distributed as dist
+
+    from .distributed import DistributedError, join, leave
+    from .train import train, training_sets
+
+    config = _checked_train_config(args)
+    # torchrun stops its workers with SIGTERM (on Ctrl+C, or when another process failed):
+    # as an interrupt, it unwinds, so a checkpoint being written is finished or removed.
+    signal.signal(signal.SIGTERM, _interrupt)
+    place = join(place, config.device)
     try:
-        for record in train(config, dataset):
-            load.adjust()
-            if record.kind == "batch":
-                if bar is None or record.batch == 1:
-                    bar = tqdm(total=record.batches, desc=f"epoch {record.epoch}/{record.epochs}",
-                               file=sys.stderr, leave=False)
-                bar.update(1)
-                if record.batch % 50 == 0:  # formatting every batch would cost ~2% of an MLP epoch
-                    bar.set_postfix(loss=f"{record.loss:.4f}", acc=f"{record.accuracy:.4f}",
-                                    refresh=False)
-            elif record.kind == "epoch":
-                bar.close()
-                print(_epoch_line(record), file=sys.stderr)
+        dataset = _load_as_rank(args, place)
+        train_set, validation = training_sets(dataset, config, args.mix_mnist)
+        records = train(config, train_set, validation=validation, processes=place)
+        if not place.is_main:
+            for _ in records:
+                pass
+            return 0
+        if not args.json:  # started by `digitpad train --nproc-per-node`, which said it already
+            print(f"{len(dataset)} images from {args.dir}; training '{args.model}' -> {config.out_dir}",
+                  file=sys.stderr)
+        return _show_training(records, args.json)
+    except dist.DistError as error:  # another process died or hung: say so in one line
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise DistributedError(f"lost contact with the other training processes ({first_line})") from None
+    finally:
+        leave()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _load_as_rank(args, place):
+    """The first process on each machine decodes into the machine's cache; the others wait
+    for it and read the cache (they decode themselves only if it could not be written)."""
+    from .data import load_folder, scan_folder
+    from .distributed import barrier
+
+    scan = scan_folder(args.dir)  # a wrong folder fails in every process, with one message
+    if place.local_rank == 0:
+        dataset = load_folder(scan, progress=None if args.json or not place.is_main
+                              else _tqdm_callback("loading images"), workers=args.workers)
+        _report_skipped(dataset.skipped if place.is_main else [])
+        barrier()
+        return dataset
+    barrier()
+    return load_folder(scan, workers=1)
+
+
+# A script reading --json wants each epoch and a live pulse, not thousands of lines a second.
+JSON_BATCH_RATE_HZ = 10
+
+
+def _show_training(records, as_json: bool) -> int:
+    """Show a run's records (tqdm and a line per epoch, or JSON lines); the exit status."""
+    record = None
+    show = _JsonLines() if as_json else _TrainingBars()
+    try:
+        for record in records:
+            show(record)
     except KeyboardInterrupt:
         print("cancelled; checkpoints of finished epochs are kept", file=sys.stderr)
         return 130
-    print(f"done in {record.elapsed_s:.1f} s; best: {record.best_path}; last: {record.last_path}")
+    finally:
+        show.close()
+    if record is None:  # several machines: rank 0 ran on another one
+        print("this machine's processes are done; rank 0, on another machine, reported and wrote "
+              "the checkpoints", file=sys.stderr)
+        return 0
+    if record.kind == "cancelled":
+        print("cancelled; checkpoints of finished epochs are kept", file=sys.stderr)
+        return 130
+    if not as_json:
+        on = f" on {record.processes} processes ({record.backend})" if record.processes > 1 else ""
+        print(f"done in {record.elapsed_s:.1f} s{on}; best: {record.best_path}; last: {record.last_path}")
     return 0
+
+
+class _JsonLines:
+    """Each record as a JSON line on stdout; batches at most JSON_BATCH_RATE_HZ a second."""
+
+    def __init__(self):
+        self.last_batch = 0.0
+
+    def __call__(self, record) -> None:
+        from dataclasses import asdict
+
+        now = time.monotonic()
+        if record.kind == "batch" and record.batch < record.batches \
+                and now - self.last_batch < 1.0 / JSON_BATCH_RATE_HZ:
+            return
+        self.last_batch = now
+        print(json.dumps(asdict(record)), flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class _TrainingBars:
+    """A tqdm bar per epoch and a line when it ends, on stderr."""
+
+    def __init__(self):
+        self.bar = None
+        self.announced = False
+
+    def __call__(self, record) -> None:
+        from tqdm import tqdm
+
+        if not self.announced and record.processes > 1:
+            print(f"training on {record.processes} processes ({record.backend})", file=sys.stderr)
+        self.announced = True
+        if record.kind == "batch":
+            if self.bar is None or record.batch < self.bar.n:
+                self.close()
+                self.bar = tqdm(total=record.batches, desc=f"epoch {record.epoch}/{record.epochs}",
+                                file=sys.stderr, leave=False)
+            self.bar.update(record.batch - self.bar.n)  # records may skip batches (several processes)
+            if record.batch % 50 == 0:  # formatting every batch would cost ~2% of an MLP epoch
+                self.bar.set_postfix(loss=f"{record.loss:.4f}", acc=f"{record.accuracy:.4f}",
+                                     refresh=False)
+        elif record.kind == "epoch":
+            self.close()
+            print(_epoch_line(record), file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def _epoch_line(record) -> str:
@@ -425,6 +611,14 @@ def cmd_gui(args) -> int:
     return run_app()
 
 
+def _which_process() -> str:
+    """'rank 1: ' in a process torchrun started among several: whose error it is."""
+    import os
+
+    world = os.environ.get("WORLD_SIZE", "1")
+    return f"rank {os.environ['RANK']}: " if "RANK" in os.environ and world != "1" else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -433,7 +627,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except DigitpadError as error:
-        print(f"digitpad: error: {error}", file=sys.stderr)
+        print(f"digitpad: error: {_which_process()}{error}", file=sys.stderr)
         return 1
     except OSError as error:  # a full disk, a read-only folder: say it in one line
         print(f"digitpad: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "),

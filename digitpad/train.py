@@ -4,6 +4,11 @@ It is the tutorial's loop (forward, loss, backward, optimizer step, zero the gra
 with Adam and cross-entropy, fed from tensors already in memory instead of re-decoding
 PNGs every epoch. The caller drives it: the CLI shows the records with tqdm, the GUI
 runs it in a worker thread. Setting the `cancel` event stops it before the next batch.
+
+The same loop runs in each of several processes (see `distributed`): each trains on its
+share of every epoch (DistributedSampler), DistributedDataParallel averages the
+gradients, validation is gathered from all, and rank 0 alone writes the checkpoints.
+One process is the case of a world of one: same sampler, same code.
 """
 
 from __future__ import annotations
@@ -13,18 +18,20 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Generator
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils.data import DistributedSampler
 
 from . import checkpoint as ckpt
 from .augment import augment_batch
 from .calibration import fit_temperature
 from .data import ImageSet, split_indices
 from .devices import resolve_device
+from .distributed import Processes, gather_rows, replicate, shard, sum_across
 from .errors import DigitpadError
 from .models import NUM_CLASSES, build_model, normalise
 
@@ -37,7 +44,7 @@ class TrainingError(DigitpadError):
 class TrainConfig:
     model: str = "cnn"
     epochs: int = 5
-    batch_size: int = 64  # the tutorial's
+    batch_size: int = 64  # per process: N processes step on N x batch_size images at a time
     lr: float = 1e-3  # Adam's default
     val_split: float = 0.1  # held out, seeded, to pick the best epoch honestly
     augment: bool = False  # random small affine jitter and stroke width of each training batch
@@ -70,6 +77,8 @@ class TrainProgress:
     best_path: str | None = None
     last_path: str | None = None
     initial_val_accuracy: float | None = None  # when fine-tuning: the starting weights' score
+    processes: int = 1  # how many trained together (the figures are over all of them)
+    backend: str | None = None  # "gloo" or "nccl" when several did
 
 
 SCHEDULES = ("cosine", "constant")
@@ -105,6 +114,20 @@ def check_config(config: TrainConfig) -> None:
         raise TrainingError("; ".join(problems))
 
 
+def training_sets(dataset: ImageSet, config: TrainConfig,
+                  mix_mnist: bool = False) -> tuple[ImageSet, ImageSet | None]:
+    """(what to train on, what to validate on, or None to split by val_split). Fine-tuning
+    (config.init_from) holds out the folder's own images only, so that the before/after
+    accuracy speaks of them; `mix_mnist` adds the 1,000-digit MNIST sample to training."""
+    if not config.init_from:
+        return dataset, None
+    from .handwriting import fine_tune_sets
+    from .mnist import load_sample
+
+    mnist = load_sample("train") if mix_mnist else None
+    return fine_tune_sets(dataset, mnist, config.val_split or 0.2, config.seed)
+
+
 def _lr_at(config: TrainConfig, step: int, total_steps: int) -> float:
     if config.schedule == "constant":
         return config.lr
@@ -132,22 +155,17 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> fl
 class _Run:
     """State of one training run; train() below is the readable driver."""
 
-    def __init__(self, config: TrainConfig, dataset: ImageSet, validation: ImageSet | None):
+    def __init__(self, config: TrainConfig, dataset: ImageSet, validation: ImageSet | None,
+                 place: Processes | None = None):
         check_config(config)
         if len(dataset) == 0:
             raise TrainingError("the dataset has no usable images")
         self.config = config
-        self.device = resolve_device(config.device)
-        torch.manual_seed(config.seed)
-        self.generator = torch.Generator().manual_seed(config.seed)
-        if validation is None:
-            train_idx, val_idx = split_indices(len(dataset), config.val_split, config.seed)
-            validation = ImageSet(dataset.images[val_idx], dataset.labels[val_idx])
-            dataset = ImageSet(dataset.images[train_idx], dataset.labels[train_idx])
-        self.train_x = torch.from_numpy(dataset.images).to(self.device)
-        self.train_y = torch.from_numpy(dataset.labels).to(self.device)
-        self.val_x = torch.from_numpy(validation.images).to(self.device)
-        self.val_y = torch.from_numpy(validation.labels).to(self.device)
+        self.place = place or Processes()
+        self.device = torch.device(self.place.device) if self.place.device else resolve_device(config.device)
+        torch.manual_seed(config.seed)  # every process builds the same first weights
+        self.generator = torch.Generator()  # augmentation; seeded per process and epoch
+        self._place_data(dataset, validation)
         self.model_args = {**config.model_args}  # what the checkpoint needs to rebuild it
         if len(config.classes) != NUM_CLASSES:
             self.model_args["classes"] = len(config.classes)
@@ -163,9 +181,25 @@ class _Run:
         self.wrote_best = False  # this run writes its own best.pt at its first epoch
         self.temperature = self.base_temperature  # refitted on the validation split after each epoch
         self.out_dir = Path(config.out_dir)
-        self.sizes = {"train": len(self.train_y), "validation": len(self.val_y)}
         if config.resume:
             self._resume(config.resume)
+        self.model, self.net = replicate(self.model, self.place)  # net: what a training step calls
+
+    def _place_data(self, dataset: ImageSet, validation: ImageSet | None) -> None:
+        """The images on the device; each process trains on the sampler's share of every
+        epoch and scores its share of the validation set (validate() gathers them)."""
+        if validation is None:
+            train_idx, val_idx = split_indices(len(dataset), self.config.val_split, self.config.seed)
+            validation = ImageSet(dataset.images[val_idx], dataset.labels[val_idx])
+            dataset = ImageSet(dataset.images[train_idx], dataset.labels[train_idx])
+        self.sizes = {"train": len(dataset), "validation": len(validation)}
+        self.train_x = torch.from_numpy(dataset.images).to(self.device)
+        self.train_y = torch.from_numpy(dataset.labels).to(self.device)
+        mine = shard(len(validation), self.place)
+        self.val_x = torch.from_numpy(validation.images[mine]).to(self.device)
+        self.val_y = torch.from_numpy(validation.labels[mine]).to(self.device)
+        self.sampler = DistributedSampler(range(len(dataset)), num_replicas=self.place.world_size,
+                                          rank=self.place.rank, shuffle=True, seed=self.config.seed)
 
     def _base_weights(self, path: str | None):
         if path is None:
@@ -179,7 +213,8 @@ class _Run:
 
     @property
     def batches(self) -> int:
-        return math.ceil(len(self.train_y) / self.config.batch_size)
+        """Batches per epoch in each process: the same in all of them (the sampler pads)."""
+        return math.ceil(len(self.sampler) / self.config.batch_size)
 
     def _resume(self, path: str) -> None:
         saved = ckpt.load(path)
@@ -198,22 +233,28 @@ class _Run:
                 f"'{path}' has already trained {self.start_epoch} epochs; ask for more than that"
             )
         self.best_val = saved.meta.get("best_val_accuracy")
-        self.generator.manual_seed(self.config.seed + self.start_epoch)
 
-    def batch_order(self) -> torch.Tensor:
-        return torch.randperm(len(self.train_y), generator=self.generator).to(self.device)
+    def batch_order(self, epoch: int) -> torch.Tensor:
+        """This process's images for `epoch`, in order. The order and the augmentation depend
+        on the seed, the process and the epoch only, so a resumed run repeats them."""
+        self.sampler.set_epoch(epoch)
+        seed = np.random.SeedSequence([self.config.seed, self.place.rank, epoch]).generate_state(1)[0]
+        self.generator.manual_seed(int(seed))
+        return torch.tensor(list(self.sampler), dtype=torch.long, device=self.device)
 
     def validate(self) -> tuple[float | None, float]:
         """(validation accuracy, the temperature that calibrates it); (None, T) without a split.
 
         A temperature fitted on a few hundred images with a handful of mistakes is
         meaningful; on 3 drawings that are all right it runs to "100% for everything". So
-        with less evidence the run keeps the temperature it started with.
+        with less evidence the run keeps the temperature it started with. Every process
+        gets all processes' logits, so all reach the same figures.
         """
-        if not len(self.val_y):
+        mine = logits_of(self.model, self.val_x) if len(self.val_y) else \
+            np.zeros((0, len(self.config.classes)), dtype=np.float32)  # a share can be empty
+        logits, labels = gather_rows(mine), gather_rows(self.val_y.cpu().numpy())
+        if not len(labels):
             return None, self.base_temperature
-        logits = logits_of(self.model, self.val_x)
-        labels = self.val_y.cpu().numpy()
         accuracy = float((logits.argmax(1) == labels).mean())
         mistakes = int((logits.argmax(1) != labels).sum())
         if len(labels) < MIN_CALIBRATION_IMAGES or mistakes < MIN_CALIBRATION_MISTAKES:
@@ -232,6 +273,7 @@ class _Run:
             temperature=self.temperature,
             samples=self.sizes,
             config=config,
+            processes=self.place.world_size,
         )
         saved.classes = list(self.config.classes)
         if with_state:
@@ -239,22 +281,24 @@ class _Run:
         return saved
 
     def save_epoch(self, epoch: int, val_acc: float | None) -> tuple[Path, Path]:
+        """Every process keeps the same account of the best epoch; rank 0 alone writes."""
         best_path, last_path = self.out_dir / "best.pt", self.out_dir / "last.pt"
         # Without a validation split, the latest epoch is the best we can say.
         improved = val_acc is None or self.best_val is None or val_acc >= self.best_val
         if improved or not self.wrote_best:
             self.wrote_best = True
             self.best_val = val_acc
-            ckpt.save(self.checkpoint(epoch, val_acc, with_state=False), best_path)
-        ckpt.save(self.checkpoint(epoch, val_acc, with_state=True), last_path)
+            if self.place.is_main:
+                ckpt.save(self.checkpoint(epoch, val_acc, with_state=False), best_path)
+        if self.place.is_main:
+            ckpt.save(self.checkpoint(epoch, val_acc, with_state=True), last_path)
         return best_path, last_path
-
 
     def step(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """The tutorial's five steps on one batch; returns the logits."""
-        logits = self.model(normalise(x))  # 1. forward
+        logits = self.net(normalise(x))  # 1. forward
         loss = F.cross_entropy(logits, y)  # 2. loss
-        loss.backward()  # 3. backward
+        loss.backward()  # 3. backward (with several processes: gradients averaged over all)
         self.optimizer.step()  # 4. optimizer step
         self.optimizer.zero_grad(set_to_none=True)  # 5. zero the gradients
         self.loss_sum += loss.item() * len(y)
@@ -273,46 +317,60 @@ class _Run:
         self.loss_sum, self.correct, self.seen = 0.0, 0, 0
         self.epoch_started = time.perf_counter()
 
+    def epoch_metrics(self) -> tuple[float, float, float]:
+        """(loss, training accuracy, samples/s) of the epoch, over all processes."""
+        loss_sum, correct, seen = sum_across([self.loss_sum, self.correct, self.seen])
+        return loss_sum / seen, correct / seen, seen / max(time.perf_counter() - self.epoch_started, 1e-9)
+
 
 def train(
     config: TrainConfig, dataset: ImageSet, cancel: threading.Event | None = None,
-    validation: ImageSet | None = None,
-) -> Iterator[TrainProgress]:
-    """Train, yielding a record after every batch and epoch, then 'done' or 'cancelled'.
+    validation: ImageSet | None = None, processes: Processes | None = None,
+) -> Generator[TrainProgress, None, nn.Module]:
+    """Train, yielding a record after every batch and epoch, then 'done' or 'cancelled';
+    the generator returns the trained model.
 
     `validation`: a held-out set to use instead of splitting `dataset` by `val_split`.
+    `processes`: this process's place in a joined process group (distributed.join); every
+    process calls train() with the same arguments. `cancel` stops one process only: a
+    run of several stops on a signal (distributed.launch sends it).
     """
-    run = _Run(config, dataset, validation)
+    run = _Run(config, dataset, validation, processes)
     cancel = cancel or threading.Event()
     total_steps = max(1, config.epochs * run.batches)
     steps_left = total_steps - run.start_epoch * run.batches
     started = time.perf_counter()
     best_path = last_path = record = None
     for epoch in range(run.start_epoch, config.epochs):
-        run.model.train()
+        run.net.train()
         run.start_epoch_metrics()
-        order = run.batch_order()
+        order = run.batch_order(epoch)
         for index in range(run.batches):
             if cancel.is_set():
                 yield _finish("cancelled", record, started, best_path, last_path, run.best_val)
-                return
+                return run.model
             for group in run.optimizer.param_groups:
                 group["lr"] = _lr_at(config, epoch * run.batches + index, total_steps)
             run.step(*run.batch(order, index))
             steps_left -= 1
             record = _batch_record(run, epoch, index, started, steps_left)
             yield record
+        loss, accuracy, rate = run.epoch_metrics()
         val_acc, run.temperature = run.validate()
         best_path, last_path = run.save_epoch(epoch + 1, val_acc)
         record = replace(
-            record, kind="epoch", val_accuracy=val_acc, best_val_accuracy=run.best_val,
+            record, kind="epoch", loss=loss, accuracy=accuracy, samples_per_s=rate,
+            val_accuracy=val_acc, best_val_accuracy=run.best_val,
             best_path=str(best_path), last_path=str(last_path),
         )
         yield record
     yield _finish("done", record, started, best_path, last_path, run.best_val)
+    return run.model
 
 
 def _batch_record(run: _Run, epoch: int, index: int, started: float, steps_left: int) -> TrainProgress:
+    """This process's running figures (no waiting on the others for them); the rate is
+    counted for all processes, which step together."""
     now = time.perf_counter()
     elapsed = now - started
     steps_done = (epoch - run.start_epoch) * run.batches + index + 1
@@ -320,9 +378,10 @@ def _batch_record(run: _Run, epoch: int, index: int, started: float, steps_left:
         kind="batch", epoch=epoch + 1, epochs=run.config.epochs, batch=index + 1,
         batches=run.batches, loss=run.loss_sum / run.seen, accuracy=run.correct / run.seen,
         best_val_accuracy=run.best_val,
-        samples_per_s=run.seen / max(now - run.epoch_started, 1e-9),
+        samples_per_s=run.seen * run.place.world_size / max(now - run.epoch_started, 1e-9),
         eta_s=elapsed / steps_done * steps_left, elapsed_s=elapsed,
         initial_val_accuracy=run.initial_val,
+        processes=run.place.world_size, backend=run.place.backend,
     )
 
 

@@ -168,6 +168,12 @@ ZH_CN = {
     "With augmentation: also smooth elastic warps (slower to train)": "数据增强时也做平滑的弹性形变（训练较慢）",
     "Epochs": "轮数",
     "Batch size": "批大小",
+    "Processes": "进程数",
+    "Train on this many processes with PyTorch's distributed engine (torchrun, gloo on "
+    "CPUs, NCCL with a GPU each); 1 trains inside the app. The batch size is per process.":
+        "用 PyTorch 的分布式引擎（torchrun；CPU 上用 gloo，每个进程有一块 GPU 时用 NCCL）在这么多个进程上训练；"
+        "1 表示在应用内训练。批大小按每个进程计算。",
+    "Trained on {n} processes ({backend}).\n": "在 {n} 个进程上训练（{backend}）。\n",
     "Learning rate": "学习率",
     "Validation split": "验证集比例",
     "Fine-tune the model in use (start from its weights)": "微调当前使用的模型（从它的权重开始）",

@@ -115,30 +115,32 @@ class Cancelled:
     kind: str = "cancelled"  # like the training's own record when it stops between batches
 
 
-def train_on_folder(folder: str, config, mix_mnist: bool, cancel):
+def train_on_folder(folder: str, config, mix_mnist: bool, cancel, processes: int = 1):
     """Load the folder, then train: yields Loading, Loaded, then TrainProgress records
     (batches at most PROGRESS_RATE_HZ a second; every epoch; the last one). `cancel` is
-    a threading.Event that the training checks between batches."""
+    a threading.Event that the training checks between batches. With `processes` above 1
+    torchrun runs the training (distributed.launch; the images it loads come from the
+    cache this fills) and the records are rank 0's; `cancel` stops every process."""
     from ..data import load_folder_steps
-    from ..train import train
+    from ..train import train, training_sets
 
     dataset = yield from _relay(load_folder_steps(folder), Loading, cancel)
     if dataset is None:
         yield Cancelled()
         return
     yield Loaded(len(dataset), dataset.skipped)
-    validation = None
-    if config.init_from:  # fine-tuning: judge it on the user's own held-out drawings
-        from ..handwriting import fine_tune_sets
-        from ..mnist import load_sample
+    if processes > 1:
+        from ..distributed import Launch, launch
 
-        mnist = load_sample("train") if mix_mnist else None
-        dataset, validation = fine_tune_sets(dataset, mnist, config.val_split or 0.2, config.seed)
-    set_torch_threads(training_threads())
-    load = LoadWatch()
+        records = launch(folder, config, Launch(nproc_per_node=processes), cancel, mix_mnist=mix_mnist)
+    else:  # fine-tuning is judged on the user's own held-out drawings (training_sets)
+        train_set, validation = training_sets(dataset, config, mix_mnist)
+        records = train(config, train_set, cancel, validation=validation)
+        set_torch_threads(training_threads())
+    load = LoadWatch()  # another program taking the cores costs threads, not waiting time
     try:
         last_shown = 0.0
-        for record in train(config, dataset, cancel, validation=validation):
+        for record in records:
             load.adjust()
             now = time.monotonic()
             if record.kind != "batch" or now - last_shown >= 1.0 / PROGRESS_RATE_HZ:

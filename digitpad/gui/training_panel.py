@@ -100,7 +100,7 @@ class TrainingPanel(QWidget):
         for index, (label, field) in enumerate([
             (self.tr("Model"), self.model_choice), (self.tr("Epochs"), self.epochs),
             (self.tr("Batch size"), self.batch_size), (self.tr("Learning rate"), self.learning_rate),
-            (self.tr("Validation split"), self.val_split),
+            (self.tr("Validation split"), self.val_split), (self.tr("Processes"), self._build_processes()),
         ]):
             row, column = divmod(index, 2)
             grid.addWidget(QLabel(label), row, 2 * column)
@@ -120,6 +120,15 @@ class TrainingPanel(QWidget):
         grid.addWidget(self.fine_tune, 4, 0, 1, 4)
         grid.addWidget(self.mix_mnist, 5, 0, 1, 4)
         return box
+
+    def _build_processes(self) -> QSpinBox:
+        from ..data import usable_cores
+
+        self.processes = _spin(1, max(2, usable_cores()), 1, self.tr(
+            "Train on this many processes with PyTorch's distributed engine (torchrun, gloo on "
+            "CPUs, NCCL with a GPU each); 1 trains inside the app. The batch size is per process."))
+        self.processes.setObjectName("processes")
+        return self.processes
 
     def _build_buttons(self) -> QHBoxLayout:
         self.start_button = QPushButton(self.tr("Start training"))
@@ -258,7 +267,8 @@ class TrainingPanel(QWidget):
         mix = self.mix_mnist.isChecked() and config.init_from is not None
         self._cancel = threading.Event()
         self._job = self.workers.start(jobs.train_on_folder, self.folder_edit.text(), config, mix, self._cancel,
-                                       yielded=self._on_record, failed=self._on_failed, finished=self._on_ended)
+                                       self.processes.value(), yielded=self._on_record,
+                                       failed=self._on_failed, finished=self._on_ended)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress_label.setText(self.tr("Loading images…"))
@@ -339,6 +349,9 @@ class TrainingPanel(QWidget):
         if record.initial_val_accuracy is not None and record.best_val_accuracy is not None:
             tuned = self.tr("On your held-out drawings: {before:.1%} before, {after:.1%} after.\n").format(
                 before=record.initial_val_accuracy, after=record.best_val_accuracy)
+        if record.processes > 1:
+            tuned += self.tr("Trained on {n} processes ({backend}).\n").format(
+                n=record.processes, backend=record.backend)
         self.result_label.setText(
             self.tr("Done in {time}. Best validation accuracy: {best}.\n{tuned}Checkpoint: {path}\n{skipped}").format(
                 time=_format_duration(record.elapsed_s), best=best, tuned=tuned, path=record.best_path,

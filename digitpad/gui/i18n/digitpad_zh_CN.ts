@@ -429,69 +429,69 @@ Per class: {c}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="103" />
+        <location filename="../main_window.py" line="108" />
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="110" />
+        <location filename="../main_window.py" line="115" />
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111" />
-        <location filename="../main_window.py" line="130" />
+        <location filename="../main_window.py" line="116" />
+        <location filename="../main_window.py" line="135" />
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="112" />
+        <location filename="../main_window.py" line="117" />
         <source>Inside</source>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="114" />
+        <location filename="../main_window.py" line="119" />
         <source>Train and evaluate</source>
         <translation>训练与评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="174" />
+        <location filename="../main_window.py" line="179" />
         <source>{error} Using the CPU instead.</source>
         <translation>{error} 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179" />
+        <location filename="../main_window.py" line="184" />
         <source>No model loaded</source>
         <translation>没有加载模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="238" />
-        <location filename="../main_window.py" line="257" />
+        <location filename="../main_window.py" line="243" />
+        <location filename="../main_window.py" line="262" />
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221" />
+        <location filename="../main_window.py" line="226" />
         <source>Cannot open '{name}': not a readable image.</source>
         <translation>无法打开“{name}”：不是可读取的图片。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="236" />
+        <location filename="../main_window.py" line="241" />
         <source>Could not save '{path}': {error}</source>
         <translation>无法保存“{path}”：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="245" />
+        <location filename="../main_window.py" line="250" />
         <source>Exporting {path}…</source>
         <translation>正在导出 {path}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="251" />
+        <location filename="../main_window.py" line="256" />
         <source>Exported {model} (contract in {info})</source>
         <translation>已导出 {model}（输入约定见 {info}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269" />
+        <location filename="../main_window.py" line="274" />
         <source>Finish or cancel the training or evaluation first.</source>
         <translation>请先等训练或评估结束，或取消它。</translation>
     </message>
@@ -770,180 +770,197 @@ Per class: {c}</source>
 <context>
     <name>TrainingPanel</name>
     <message>
-        <location filename="../training_panel.py" line="60" />
-        <location filename="../training_panel.py" line="171" />
+        <location filename="../training_panel.py" line="62" />
+        <location filename="../training_panel.py" line="188" />
         <source>Dataset folder</source>
         <translation>数据集文件夹</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="63" />
+        <location filename="../training_panel.py" line="65" />
         <source>A folder with subfolders 0 to 9</source>
         <translation>含有子文件夹 0 到 9 的文件夹</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="65" />
+        <location filename="../training_panel.py" line="67" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="67" />
+        <location filename="../training_panel.py" line="69" />
         <source>Choose a folder of digit images to train on.</source>
         <translation>选择一个存放数字图片的文件夹来训练。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="79" />
+        <location filename="../training_panel.py" line="81" />
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="82" />
+        <location filename="../training_panel.py" line="85" />
         <source>CNN (convolutional)</source>
         <translation>CNN（卷积网络）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="83" />
+        <location filename="../training_panel.py" line="86" />
         <source>MLP (784-256-10)</source>
         <translation>MLP（784-256-10）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="84" />
+        <location filename="../training_panel.py" line="87" />
         <source>Passes over the training images</source>
         <translation>把训练图片完整过几遍</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="85" />
+        <location filename="../training_panel.py" line="88" />
         <source>Images per optimizer step</source>
         <translation>每次优化使用的图片数</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="87" />
+        <location filename="../training_panel.py" line="90" />
         <source>Adam's learning rate</source>
         <translation>Adam 的学习率</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="89" />
+        <location filename="../training_panel.py" line="92" />
         <source>Share of images held out to measure accuracy honestly</source>
         <translation>留出来如实衡量准确率的图片比例</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="90" />
+        <location filename="../training_panel.py" line="93" />
         <source>Augment</source>
         <translation>数据增强</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="91" />
+        <location filename="../training_panel.py" line="94" />
         <source>Random slant, size, shift and stroke width for every batch</source>
         <translation>每个批次随机倾斜、缩放、平移并改变笔画粗细</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="92" />
+        <location filename="../training_panel.py" line="95" />
         <source>Elastic warps too</source>
         <translation>也做弹性形变</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="93" />
+        <location filename="../training_panel.py" line="96" />
         <source>With augmentation: also smooth elastic warps (slower to train)</source>
         <translation>数据增强时也做平滑的弹性形变（训练较慢）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="98" />
+        <location filename="../training_panel.py" line="101" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="98" />
+        <location filename="../training_panel.py" line="101" />
         <source>Epochs</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="99" />
+        <location filename="../training_panel.py" line="102" />
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="99" />
+        <location filename="../training_panel.py" line="102" />
         <source>Learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="100" />
+        <location filename="../training_panel.py" line="103" />
         <source>Validation split</source>
         <translation>验证集比例</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="107" />
+        <location filename="../training_panel.py" line="103" />
+        <source>Processes</source>
+        <translation>进程数</translation>
+    </message>
+    <message>
+        <location filename="../training_panel.py" line="110" />
         <source>Fine-tune the model in use (start from its weights)</source>
         <translation>微调当前使用的模型（从它的权重开始）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="109" />
+        <location filename="../training_panel.py" line="112" />
         <source>For your own handwriting: a few epochs on your drawings; the accuracy on held-out drawings is shown before and after</source>
         <translation>适用于你自己的笔迹：在你的手写数字上训练几轮；训练前后都会显示留出样本上的准确率</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="111" />
+        <location filename="../training_panel.py" line="114" />
         <source>Mix in 1,000 MNIST digits so it does not forget</source>
         <translation>混入 1,000 个 MNIST 数字，免得模型忘掉学过的内容</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="122" />
+        <location filename="../training_panel.py" line="128" />
+        <source>Train on this many processes with PyTorch's distributed engine (torchrun, gloo on CPUs, NCCL with a GPU each); 1 trains inside the app. The batch size is per process.</source>
+        <translation>用 PyTorch 的分布式引擎（torchrun；CPU 上用 gloo，每个进程有一块 GPU 时用 NCCL）在这么多个进程上训练；1 表示在应用内训练。批大小按每个进程计算。</translation>
+    </message>
+    <message>
+        <location filename="../training_panel.py" line="134" />
         <source>Start training</source>
         <translation>开始训练</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="126" />
+        <location filename="../training_panel.py" line="138" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="130" />
+        <location filename="../training_panel.py" line="142" />
         <source>Use this model</source>
         <translation>使用这个模型</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="186" />
+        <location filename="../training_panel.py" line="203" />
         <source>Checking the folder…</source>
         <translation>正在检查文件夹…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="200" />
+        <location filename="../training_panel.py" line="217" />
         <source>{n} images in {k} classes ({counts})</source>
         <translation>{k} 个类别共 {n} 张图片（{counts}）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="256" />
+        <location filename="../training_panel.py" line="274" />
         <source>Loading images…</source>
         <translation>正在读取图片…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="263" />
+        <location filename="../training_panel.py" line="281" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="301" />
+        <location filename="../training_panel.py" line="319" />
         <source>Loading images: {done} of {total}</source>
         <translation>正在读取图片：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="308" />
+        <location filename="../training_panel.py" line="326" />
         <source>Skipped {n} unreadable or blank images ({names}{more}).</source>
         <translation>跳过了 {n} 张无法读取或空白的图片（{names}{more}）。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="317" />
+        <location filename="../training_panel.py" line="335" />
         <source>Epoch {e}/{E} · batch {b}/{B} · {rate:,.0f} samples/s · ETA {eta}</source>
         <translation>第 {e}/{E} 轮 · 第 {b}/{B} 批 · 每秒 {rate:,.0f} 个样本 · 预计还需 {eta}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="332" />
+        <location filename="../training_panel.py" line="350" />
         <source>On your held-out drawings: {before:.1%} before, {after:.1%} after.
 </source>
         <translation>在你留出的手写数字上：训练前 {before:.1%}，训练后 {after:.1%}。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="335" />
+        <location filename="../training_panel.py" line="353" />
+        <source>Trained on {n} processes ({backend}).
+</source>
+        <translation>在 {n} 个进程上训练（{backend}）。
+</translation>
+    </message>
+    <message>
+        <location filename="../training_panel.py" line="356" />
         <source>Done in {time}. Best validation accuracy: {best}.
 {tuned}Checkpoint: {path}
 {skipped}</source>
@@ -952,17 +969,17 @@ Per class: {c}</source>
 {skipped}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="339" />
+        <location filename="../training_panel.py" line="360" />
         <source>Finished.</source>
         <translation>已完成。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="344" />
+        <location filename="../training_panel.py" line="365" />
         <source>Cancelled. The current model and your files are unchanged.</source>
         <translation>已取消。当前模型和你的文件都没有改动。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="350" />
+        <location filename="../training_panel.py" line="371" />
         <source>Training stopped: {message}</source>
         <translation>训练中止：{message}</translation>
     </message>
