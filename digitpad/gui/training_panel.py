@@ -257,6 +257,8 @@ class TrainingPanel(QWidget):
         worker.loaded.connect(self._on_loaded)
         worker.progress.connect(self._on_progress)
         worker.epochDone.connect(self._on_epoch)
+        worker.gateTuned.connect(self._on_gate_tuned)
+        self._gate_note = ""
         worker.finished.connect(self._on_finished)
         worker.cancelled.connect(self._on_cancelled)
         worker.failed.connect(self._on_failed)
@@ -337,6 +339,15 @@ class TrainingPanel(QWidget):
         self.val_curve.setData(history["val_x"], history["val"])
 
     @Slot(object)
+    def _on_gate_tuned(self, report) -> None:
+        self._gate_note = self.tr(
+            "Your held-out non-digit drawings turned away: {before:.0%} before, {after:.0%} after "
+            "({n}); your held-out digits turned away: {d_before:.0%} before, {d_after:.0%} after.\n").format(
+            before=report.negatives_turned_away[0], after=report.negatives_turned_away[1],
+            n=report.held_out_negatives, d_before=report.digits_turned_away[0],
+            d_after=report.digits_turned_away[1])
+
+    @Slot(object)
     def _on_finished(self, record) -> None:
         self._stop_thread()
         self._result_path = record.best_path
@@ -345,6 +356,7 @@ class TrainingPanel(QWidget):
         if record.initial_val_accuracy is not None and record.best_val_accuracy is not None:
             tuned = self.tr("On your held-out drawings: {before:.1%} before, {after:.1%} after.\n").format(
                 before=record.initial_val_accuracy, after=record.best_val_accuracy)
+        tuned += getattr(self, "_gate_note", "")
         self.result_label.setText(
             self.tr("Done in {time}. Best validation accuracy: {best}.\n{tuned}Checkpoint: {path}\n{skipped}").format(
                 time=_format_duration(record.elapsed_s), best=best, tuned=tuned, path=record.best_path,

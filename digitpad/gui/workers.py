@@ -124,6 +124,7 @@ class TrainingWorker(QObject):
     progress = Signal(object)  # TrainProgress, at most PROGRESS_RATE_HZ per second
     epochDone = Signal(object)  # TrainProgress of each finished epoch
     finished = Signal(object)  # TrainProgress of kind "done"
+    gateTuned = Signal(object)  # GateFineTune: the user's "not a digit" drawings were taught
     cancelled = Signal()
     failed = Signal(str)
 
@@ -152,7 +153,7 @@ class TrainingWorker(QObject):
 
         dataset = load_folder(self.folder, progress=self.loading.emit, should_stop=self.cancel.is_set)
         self.loaded.emit((len(dataset), dataset.skipped))
-        validation = None
+        validation, user = None, dataset
         if self.config.init_from:  # fine-tuning: judge it on the user's own held-out drawings
             from ..handwriting import fine_tune_sets
             from ..mnist import load_sample
@@ -166,6 +167,8 @@ class TrainingWorker(QObject):
                 self.cancelled.emit()
                 return
             if record.kind == "done":
+                if self.config.init_from:
+                    self._teach_negatives(user)
                 self.finished.emit(record)
                 return
             if record.kind == "epoch":
@@ -174,6 +177,15 @@ class TrainingWorker(QObject):
             if record.kind == "epoch" or now - last_emit >= 1.0 / PROGRESS_RATE_HZ:
                 self.progress.emit(record)
                 last_emit = now
+
+
+    def _teach_negatives(self, user) -> None:
+        from ..handwriting import teach_negatives
+
+        report = teach_negatives(self.folder, user, self.config.init_from, self.config.out_dir,
+                                 self.config.val_split or 0.2, self.config.seed, cancel=self.cancel)
+        if report is not None:
+            self.gateTuned.emit(report)
 
 
 class WorkerThread:

@@ -181,47 +181,62 @@ Per class: {c}</source>
 <context>
     <name>HandwritingBox</name>
     <message>
-        <location filename="../handwriting_box.py" line="19" />
+        <location filename="../handwriting_box.py" line="20" />
         <source>My handwriting</source>
         <translation>我的手写数字</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="30" />
+        <location filename="../handwriting_box.py" line="31" />
         <source>Save the drawing as a {d} (key {d})</source>
         <translation>把这幅画保存为 {d}（按键 {d}）</translation>
     </message>
     <message>
+        <location filename="../handwriting_box.py" line="35" />
+        <source>Not a digit</source>
+        <translation>不是数字</translation>
+    </message>
+    <message>
         <location filename="../handwriting_box.py" line="37" />
+        <source>Save the drawing as something that is not a digit: fine-tuning teaches it to the not-a-digit check</source>
+        <translation>把这幅画保存为“不是数字”：微调时会教给“不是数字”检查</translation>
+    </message>
+    <message>
+        <location filename="../handwriting_box.py" line="44" />
         <source>Undo last save</source>
         <translation>撤销上次保存</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="40" />
+        <location filename="../handwriting_box.py" line="47" />
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="41" />
+        <location filename="../handwriting_box.py" line="48" />
         <source>Where your labelled drawings are kept</source>
         <translation>已标注的手写数字保存在哪里</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="58" />
+        <location filename="../handwriting_box.py" line="70" />
         <source>Draw a digit first, then label it.</source>
         <translation>请先写一个数字，再给它标注。</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="63" />
+        <location filename="../handwriting_box.py" line="75" />
         <source>Could not save into {folder}: {error}</source>
         <translation>无法保存到 {folder}：{error}</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="85" />
+        <location filename="../handwriting_box.py" line="97" />
         <source>Folder for your drawings</source>
         <translation>保存手写数字的文件夹</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="97" />
+        <location filename="../handwriting_box.py" line="110" />
+        <source>not a digit: {n}</source>
+        <translation>不是数字：{n}</translation>
+    </message>
+    <message>
+        <location filename="../handwriting_box.py" line="111" />
         <source>{total} saved in {folder}
 {listing}</source>
         <translation>已保存 {total} 个，位于 {folder}
@@ -380,343 +395,343 @@ Per class: {c}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="110" />
-        <location filename="../main_window.py" line="166" />
-        <location filename="../main_window.py" line="295" />
+        <location filename="../main_window.py" line="109" />
+        <location filename="../main_window.py" line="165" />
+        <location filename="../main_window.py" line="286" />
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="118" />
+        <location filename="../main_window.py" line="117" />
         <source>Exactly what the model sees: 28x28 pixels, centred like MNIST</source>
         <translation>模型看到的就是这个：28×28 像素，像 MNIST 一样居中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155" />
+        <location filename="../main_window.py" line="154" />
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156" />
-        <location filename="../main_window.py" line="375" />
+        <location filename="../main_window.py" line="155" />
+        <location filename="../main_window.py" line="365" />
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="158" />
+        <location filename="../main_window.py" line="157" />
         <source>Inside</source>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="160" />
+        <location filename="../main_window.py" line="159" />
         <source>Train and evaluate</source>
         <translation>训练与评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="171" />
-        <location filename="../main_window.py" line="193" />
+        <location filename="../main_window.py" line="170" />
+        <location filename="../main_window.py" line="192" />
         <source>Pen width</source>
         <translation>笔的粗细</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="173" />
+        <location filename="../main_window.py" line="172" />
         <source>Eraser</source>
         <translation>橡皮擦</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="174" />
+        <location filename="../main_window.py" line="173" />
         <source>Erase parts of the drawing (E)</source>
         <translation>擦掉部分笔画（E）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="177" />
+        <location filename="../main_window.py" line="176" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="178" />
+        <location filename="../main_window.py" line="177" />
         <source>Undo the last stroke (Ctrl+Z)</source>
         <translation>撤销上一笔（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="180" />
+        <location filename="../main_window.py" line="179" />
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181" />
+        <location filename="../main_window.py" line="180" />
         <source>Redo (Ctrl+Shift+Z)</source>
         <translation>重做（Ctrl+Shift+Z）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183" />
+        <location filename="../main_window.py" line="182" />
         <source>Clear</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185" />
+        <location filename="../main_window.py" line="184" />
         <source>Clear the canvas (Esc or Delete)</source>
         <translation>清空画板（Esc 或 Delete）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204" />
+        <location filename="../main_window.py" line="203" />
         <source>Which network reads the drawing</source>
         <translation>由哪个网络来识别</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="205" />
+        <location filename="../main_window.py" line="204" />
         <source>CNN (shipped)</source>
         <translation>CNN（内置）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206" />
+        <location filename="../main_window.py" line="205" />
         <source>MLP (shipped)</source>
         <translation>MLP（内置）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207" />
+        <location filename="../main_window.py" line="206" />
         <source>Load checkpoint…</source>
         <translation>加载模型文件…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="211" />
+        <location filename="../main_window.py" line="210" />
         <source>Where the network runs</source>
         <translation>网络在哪个设备上运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="212" />
-        <location filename="../main_window.py" line="341" />
+        <location filename="../main_window.py" line="211" />
+        <location filename="../main_window.py" line="331" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214" />
+        <location filename="../main_window.py" line="213" />
         <source>Compare MLP and CNN</source>
         <translation>对比 MLP 与 CNN</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="216" />
+        <location filename="../main_window.py" line="215" />
         <source>Show the other shipped network's P0-P9 beside this one's</source>
         <translation>在旁边显示另一个内置网络的 P0–P9</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="219" />
+        <location filename="../main_window.py" line="218" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221" />
+        <location filename="../main_window.py" line="220" />
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="227" />
+        <location filename="../main_window.py" line="226" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228" />
+        <location filename="../main_window.py" line="227" />
         <source>&amp;Open image…</source>
         <translation>打开图片(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="229" />
+        <location filename="../main_window.py" line="228" />
         <source>&amp;Load checkpoint…</source>
         <translation>加载模型文件(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230" />
+        <location filename="../main_window.py" line="229" />
         <source>&amp;Save drawing as PNG…</source>
         <translation>把画保存为 PNG(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="231" />
+        <location filename="../main_window.py" line="230" />
         <source>&amp;Export model (ONNX)…</source>
         <translation>导出模型 (ONNX)(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="233" />
+        <location filename="../main_window.py" line="232" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234" />
+        <location filename="../main_window.py" line="233" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="235" />
+        <location filename="../main_window.py" line="234" />
         <source>&amp;Undo stroke</source>
         <translation>撤销一笔(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="237" />
+        <location filename="../main_window.py" line="236" />
         <source>&amp;Redo stroke</source>
         <translation>重做一笔(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="239" />
+        <location filename="../main_window.py" line="238" />
         <source>&amp;Clear canvas</source>
         <translation>清空画板(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="241" />
+        <location filename="../main_window.py" line="240" />
         <source>&amp;Label drawing as</source>
         <translation>把这幅画标注为(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="245" />
+        <location filename="../main_window.py" line="244" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="251" />
+        <location filename="../main_window.py" line="250" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="252" />
+        <location filename="../main_window.py" line="251" />
         <source>&amp;About digitpad</source>
         <translation>关于 digitpad(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="326" />
+        <location filename="../main_window.py" line="316" />
         <source>{error} Using the CPU instead.</source>
         <translation>{error} 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="331" />
+        <location filename="../main_window.py" line="321" />
         <source>No model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="332" />
+        <location filename="../main_window.py" line="322" />
         <source>No model loaded</source>
         <translation>没有加载模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="360" />
-        <location filename="../main_window.py" line="611" />
+        <location filename="../main_window.py" line="350" />
+        <location filename="../main_window.py" line="600" />
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="467" />
+        <location filename="../main_window.py" line="456" />
         <source>Load checkpoint</source>
         <translation>加载模型文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="468" />
+        <location filename="../main_window.py" line="457" />
         <source>PyTorch checkpoints (*.pt *.pth);;All files (*)</source>
         <translation>PyTorch 模型文件 (*.pt *.pth);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="486" />
+        <location filename="../main_window.py" line="475" />
         <source> · MNIST test accuracy {a:.2%}</source>
         <translation> · MNIST 测试准确率 {a:.2%}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="488" />
+        <location filename="../main_window.py" line="477" />
         <source> · validation accuracy {a:.2%}</source>
         <translation> · 验证准确率 {a:.2%}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="491" />
+        <location filename="../main_window.py" line="480" />
         <source>Shipped {arch}</source>
         <translation>内置 {arch}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="495" />
+        <location filename="../main_window.py" line="484" />
         <source>{model}{accuracy} on {device}</source>
         <translation>{model}{accuracy}，运行于 {device}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="556" />
+        <location filename="../main_window.py" line="545" />
         <source>Draw a digit</source>
         <translation>写一个数字</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="559" />
+        <location filename="../main_window.py" line="548" />
         <source>Not a digit?</source>
         <translation>不是数字？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="561" />
+        <location filename="../main_window.py" line="550" />
         <source>This does not look like a digit (p = {p:.0%}). Best guess: {d}.</source>
         <translation>这看起来不像数字（p = {p:.0%}）。最可能的猜测：{d}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="566" />
+        <location filename="../main_window.py" line="555" />
         <source>The digit the model reads, and its calibrated probability</source>
         <translation>模型识别出的数字，以及校准后的概率</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="579" />
+        <location filename="../main_window.py" line="568" />
         <source>Open image</source>
         <translation>打开图片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580" />
+        <location filename="../main_window.py" line="569" />
         <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="588" />
+        <location filename="../main_window.py" line="577" />
         <source>Cannot open '{name}': not a readable image.</source>
         <translation>无法打开“{name}”：不是可读取的图片。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="596" />
+        <location filename="../main_window.py" line="585" />
         <source>Save drawing</source>
         <translation>保存这幅画</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="609" />
+        <location filename="../main_window.py" line="598" />
         <source>Could not save '{path}': {error}</source>
         <translation>无法保存“{path}”：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="619" />
+        <location filename="../main_window.py" line="608" />
         <source>Export model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="620" />
+        <location filename="../main_window.py" line="609" />
         <source>ONNX (*.onnx);;TorchScript (*.pt)</source>
         <translation>ONNX (*.onnx);;TorchScript (*.pt)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="627" />
+        <location filename="../main_window.py" line="616" />
         <source>Exporting {path}…</source>
         <translation>正在导出 {path}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="632" />
+        <location filename="../main_window.py" line="621" />
         <source>Exported {model} (contract in {info})</source>
         <translation>已导出 {model}（输入约定见 {info}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="649" />
+        <location filename="../main_window.py" line="638" />
         <source>Finish or cancel the training or evaluation first.</source>
         <translation>请先等训练或评估结束，或取消它。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="677" />
+        <location filename="../main_window.py" line="666" />
         <source>About digitpad</source>
         <translation>关于 digitpad</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="684" />
+        <location filename="../main_window.py" line="673" />
         <source>not loaded yet</source>
         <translation>尚未加载</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="685" />
+        <location filename="../main_window.py" line="674" />
         <source>Draw digits and watch neural networks read them.</source>
         <translation>写数字，看神经网络如何识别它们。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="689" />
+        <location filename="../main_window.py" line="678" />
         <source>The shipped models were trained on MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), licensed CC BY-SA 3.0.</source>
         <translation>内置模型使用 MNIST（Y. LeCun、C. Cortes、C. J. C. Burges）训练，许可证为 CC BY-SA 3.0。</translation>
     </message>
@@ -884,39 +899,46 @@ Per class: {c}</source>
         <translation>{k} 个类别共 {n} 张图片（{counts}）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="265" />
+        <location filename="../training_panel.py" line="267" />
         <source>Loading images…</source>
         <translation>正在读取图片…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="273" />
+        <location filename="../training_panel.py" line="275" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="298" />
+        <location filename="../training_panel.py" line="300" />
         <source>Loading images: {done} of {total}</source>
         <translation>正在读取图片：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="306" />
+        <location filename="../training_panel.py" line="308" />
         <source>Skipped {n} unreadable or blank images ({names}{more}).</source>
         <translation>跳过了 {n} 张无法读取或空白的图片（{names}{more}）。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="316" />
+        <location filename="../training_panel.py" line="318" />
         <source>Epoch {e}/{E} · batch {b}/{B} · {rate:,.0f} samples/s · ETA {eta}</source>
         <translation>第 {e}/{E} 轮 · 第 {b}/{B} 批 · 每秒 {rate:,.0f} 个样本 · 预计还需 {eta}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="346" />
+        <location filename="../training_panel.py" line="344" />
+        <source>Your held-out non-digit drawings turned away: {before:.0%} before, {after:.0%} after ({n}); your held-out digits turned away: {d_before:.0%} before, {d_after:.0%} after.
+</source>
+        <translation>留出的“不是数字”画作被拒绝：之前 {before:.0%}，之后 {after:.0%}（{n} 个）；留出的数字被拒绝：之前 {d_before:.0%}，之后 {d_after:.0%}。
+</translation>
+    </message>
+    <message>
+        <location filename="../training_panel.py" line="357" />
         <source>On your held-out drawings: {before:.1%} before, {after:.1%} after.
 </source>
         <translation>在你留出的手写数字上：训练前 {before:.1%}，训练后 {after:.1%}。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="349" />
+        <location filename="../training_panel.py" line="361" />
         <source>Done in {time}. Best validation accuracy: {best}.
 {tuned}Checkpoint: {path}
 {skipped}</source>
@@ -925,17 +947,17 @@ Per class: {c}</source>
 {skipped}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="353" />
+        <location filename="../training_panel.py" line="365" />
         <source>Finished.</source>
         <translation>已完成。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="360" />
+        <location filename="../training_panel.py" line="372" />
         <source>Cancelled. The current model and your files are unchanged.</source>
         <translation>已取消。当前模型和你的文件都没有改动。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="367" />
+        <location filename="../training_panel.py" line="379" />
         <source>Training stopped: {message}</source>
         <translation>训练中止：{message}</translation>
     </message>
