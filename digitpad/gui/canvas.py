@@ -14,7 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-CANVAS_SIZE = 280  # logical pixels, ten times MNIST's 28
+CANVAS_SIZE = 280  # the drawing's own coordinates, ten times MNIST's 28, whatever its size on screen
+MINIMUM_SIDE = 280
 # A digit drawn about 180 px tall is scaled by 20/180 to MNIST's box: a 20 px pen
 # becomes about 2.2 px, MNIST's stroke width.
 DEFAULT_PEN_WIDTH = 20
@@ -35,7 +36,10 @@ class PictureOp:
 
 
 class DrawingCanvas(QWidget):
-    """Emits `changed` after every painted segment, undo, redo, clear or opened image."""
+    """Emits `changed` after every painted segment, undo, redo, clear or opened image.
+
+    The drawing is the largest centred square that fits the widget, so it grows with the
+    window; strokes are kept in CANVAS_SIZE coordinates and painted at screen resolution."""
 
     changed = Signal()
     historyChanged = Signal()
@@ -44,8 +48,10 @@ class DrawingCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("canvas")
-        self.setFixedSize(CANVAS_SIZE, CANVAS_SIZE)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setMinimumSize(MINIMUM_SIDE, MINIMUM_SIDE)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # a square: the tools stay right below it
+        self.setSizePolicy(policy)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setAcceptDrops(True)
         self.setToolTip(self.tr("Draw a digit with the left mouse button"))
@@ -58,9 +64,26 @@ class DrawingCanvas(QWidget):
 
     # --- the image -------------------------------------------------------------------
 
+    def square(self) -> QRectF:
+        """Where the drawing is on the widget: the largest centred square."""
+        side = max(1, min(self.width(), self.height()))
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
     def _scale(self) -> float:
-        # Draw at device resolution so lines stay crisp on high-DPI screens.
-        return max(1.0, self.devicePixelRatioF())
+        # Paint at the square's size in device pixels, so lines stay crisp when it grows
+        # and on high-DPI screens.
+        side = max(self.square().width(), CANVAS_SIZE)  # never coarser than the drawing's own grid
+        return max(1.0, self.devicePixelRatioF()) * side / CANVAS_SIZE
+
+    def to_drawing(self, point: QPointF) -> QPointF:
+        """A point on the widget in the drawing's CANVAS_SIZE coordinates."""
+        square = self.square()
+        return (point - square.topLeft()) * (CANVAS_SIZE / square.width())
+
+    def to_widget(self, point: QPointF) -> QPointF:
+        """A point of the drawing (CANVAS_SIZE coordinates) where it is on the widget."""
+        square = self.square()
+        return square.topLeft() + point * (square.width() / CANVAS_SIZE)
 
     def _blank_image(self) -> QImage:
         side = round(CANVAS_SIZE * self._scale())
@@ -72,7 +95,9 @@ class DrawingCanvas(QWidget):
         return self._image
 
     def to_array(self) -> np.ndarray:
-        """The drawing as a (H, W) uint8 array, dark ink on white, copied."""
+        """The drawing as a (H, W) uint8 array, dark ink on white, copied, at the size it
+        is painted (scaling it here would cost the GUI thread milliseconds: preprocessing
+        crops and scales it anyway, so the model sees the same 28x28 at any size)."""
         image = self._image
         width, height = image.width(), image.height()
         buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
@@ -80,13 +105,26 @@ class DrawingCanvas(QWidget):
         return rows[:, :width].copy()
 
     def sizeHint(self) -> QSize:
-        return QSize(CANVAS_SIZE, CANVAS_SIZE)
+        return QSize(480, 480)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(width, MINIMUM_SIDE)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
-        painter.drawImage(QRectF(self.rect()), self._image)
+        square = self.square()
+        painter.drawImage(square, self._image)
         painter.setPen(QPen(QColor(170, 170, 170), 1))
-        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.drawRect(square.adjusted(0, 0, -1, -1))
+
+    def resizeEvent(self, event) -> None:
+        if self._image.width() != round(CANVAS_SIZE * self._scale()):
+            self._finish_stroke()
+            self._replay(announce=False)  # the same drawing, at the new size
+        super().resizeEvent(event)
 
     # --- drawing ---------------------------------------------------------------------
 
@@ -108,7 +146,10 @@ class DrawingCanvas(QWidget):
             painter.drawLine(start * scale, end * scale)
         painter.end()
         margin = stroke.width / 2 + 2
-        self.update(QRectF(start, end).normalized().adjusted(-margin, -margin, margin, margin).toAlignedRect())
+        dirty = QRectF(start, end).normalized().adjusted(-margin, -margin, margin, margin)
+        square = self.square()
+        ratio = square.width() / CANVAS_SIZE
+        self.update(QRectF(square.topLeft() + dirty.topLeft() * ratio, dirty.size() * ratio).toAlignedRect())
 
     def _paint_stroke(self, painter: QPainter, stroke: Stroke) -> None:
         painter.setPen(self._pen(stroke))
@@ -121,7 +162,7 @@ class DrawingCanvas(QWidget):
             path.lineTo(point * scale)
         painter.drawPath(path)
 
-    def _replay(self) -> None:
+    def _replay(self, announce: bool = True) -> None:
         image = self._blank_image()
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -133,8 +174,9 @@ class DrawingCanvas(QWidget):
         painter.end()
         self._image = image
         self.update()
-        self.changed.emit()
-        self.historyChanged.emit()
+        if announce:
+            self.changed.emit()
+            self.historyChanged.emit()
 
     # --- mouse -----------------------------------------------------------------------
 
@@ -144,7 +186,7 @@ class DrawingCanvas(QWidget):
         self._finish_stroke()  # a release we never saw (focus lost mid-stroke)
         if self._image.width() != round(CANVAS_SIZE * self._scale()):
             self._replay()  # moved to a screen with another pixel ratio
-        point = event.position()
+        point = self.to_drawing(event.position())
         self._current = Stroke(width=self.pen_width, erase=self.erasing, points=[point])
         self._paint_segment(self._current, point, point)
         self.changed.emit()
@@ -152,7 +194,7 @@ class DrawingCanvas(QWidget):
     def mouseMoveEvent(self, event) -> None:
         if self._current is None or not (event.buttons() & Qt.MouseButton.LeftButton):
             return
-        point = event.position()
+        point = self.to_drawing(event.position())
         self._paint_segment(self._current, self._current.points[-1], point)
         self._current.points.append(point)
         self.changed.emit()
