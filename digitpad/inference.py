@@ -50,6 +50,20 @@ def shipped_gate(device: torch.device) -> NotDigitGate | None:
     return _gates[str(device)]
 
 
+def gate_path_for(weights: str | os.PathLike) -> Path:
+    """The gate that goes with these weights: a gate.pt beside them (written when the
+    user's own "not a digit" drawings were taught), else the shipped one."""
+    beside = Path(weights).with_name("gate.pt")
+    return beside if beside.is_file() else assets_dir() / "gate.pt"
+
+
+def gate_for(weights: str | os.PathLike, device: torch.device) -> NotDigitGate | None:
+    path = gate_path_for(weights)
+    if path.resolve() == (assets_dir() / "gate.pt").resolve():
+        return shipped_gate(device)
+    return NotDigitGate(ckpt.load(path), device)
+
+
 def pretrained_path(name: str) -> Path:
     if name not in MODELS:
         known = ", ".join(sorted(MODELS))
@@ -86,10 +100,11 @@ class Predictor:
 
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike, device: str = "auto", gate: bool = True) -> "Predictor":
-        """`gate`: also load the shipped not-a-digit gate (when it is installed)."""
+        """`gate`: also load the not-a-digit gate: the one fine-tuned beside these weights
+        (gate.pt), else the shipped one (when it is installed)."""
         device = resolve_device(device)  # an unavailable device is the first thing to say
         return cls(ckpt.load(path), device=device, name=Path(path).name,
-                   source=str(Path(path).resolve()), gate=shipped_gate(device) if gate else None)
+                   source=str(Path(path).resolve()), gate=gate_for(path, device) if gate else None)
 
     @classmethod
     def from_pretrained(cls, name: str = "cnn", device: str = "auto", gate: bool = True) -> "Predictor":
@@ -99,7 +114,7 @@ class Predictor:
 
     def to(self, device: str) -> "Predictor":
         """The same model on another device (a new Predictor; this one is untouched)."""
-        gate = shipped_gate(resolve_device(device)) if self.gate else None
+        gate = NotDigitGate(self.gate.checkpoint, resolve_device(device)) if self.gate else None
         return Predictor(self.checkpoint, device=device, name=self.name, source=self.source, gate=gate)
 
     @property

@@ -7,15 +7,15 @@ samples each stroke at an uneven speed (a fast mouse sends few points, so corner
 cut), then draws it like the canvas does: a round antialiased pen on a 280x280 page.
 
 Used for test data that needs no download, the latency benchmark's input, the
-drawn-digit benchmark (`write_digit_folder`), and the non-digit sets that measure the
-"not a digit" rule (`draw_non_digit`).
+drawn-digit benchmark (`write_digit_folder`) and the gate's positives; the same pen draws
+the negative families in `digitpad.negatives`. It is a TUNING source: figures measured
+on it are not evidence of how real hands are read (see benchmarks/exam/).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import string
 from pathlib import Path
 
 import numpy as np
@@ -58,28 +58,6 @@ STYLES: dict[int, list[Style]] = {
     9: [[_arc(0.5, 0.33, 0.23, 0.23, 0, 360, 30), [(0.73, 0.33), (0.66, 0.9)]],
         [_arc(0.5, 0.33, 0.23, 0.23, 0, 360, 30) + [(0.72, 0.6)] + _arc(0.5, 0.72, 0.22, 0.18, 0, 120, 10)]],
 }
-
-# Letters that do not look like digits (no O, I, S, Z, B, G, q, l), as strokes.
-LETTERS: dict[str, Style] = {
-    "A": [[(0.2, 0.9), (0.5, 0.1), (0.8, 0.9)], [(0.32, 0.6), (0.68, 0.6)]],
-    "E": [[(0.75, 0.1), (0.28, 0.1), (0.28, 0.9), (0.75, 0.9)], [(0.28, 0.5), (0.65, 0.5)]],
-    "F": [[(0.75, 0.1), (0.3, 0.1), (0.3, 0.9)], [(0.3, 0.5), (0.65, 0.5)]],
-    "H": [[(0.25, 0.1), (0.25, 0.9)], [(0.75, 0.1), (0.75, 0.9)], [(0.25, 0.5), (0.75, 0.5)]],
-    "K": [[(0.28, 0.1), (0.28, 0.9)], [(0.75, 0.1), (0.3, 0.55), (0.78, 0.9)]],
-    "M": [[(0.15, 0.9), (0.22, 0.1), (0.5, 0.6), (0.78, 0.1), (0.85, 0.9)]],
-    "N": [[(0.25, 0.9), (0.25, 0.1), (0.75, 0.9), (0.75, 0.1)]],
-    "R": [[(0.3, 0.9), (0.3, 0.1)] + _arc(0.45, 0.3, 0.22, 0.2, 270, 450) + [(0.3, 0.5), (0.75, 0.9)]],
-    "W": [[(0.1, 0.1), (0.3, 0.9), (0.5, 0.35), (0.7, 0.9), (0.9, 0.1)]],
-    "X": [[(0.2, 0.1), (0.8, 0.9)], [(0.8, 0.1), (0.2, 0.9)]],
-    "#": [[(0.4, 0.1), (0.32, 0.9)], [(0.7, 0.1), (0.62, 0.9)], [(0.15, 0.35), (0.88, 0.35)],
-          [(0.12, 0.65), (0.85, 0.65)]],
-    "&": [_arc(0.42, 0.25, 0.14, 0.14, 90, 360, 16) + [(0.25, 0.65)] + _arc(0.42, 0.7, 0.18, 0.2, 180, 300, 10)
-          + [(0.85, 0.85)]],
-}
-assert not set(LETTERS) & set(string.digits)
-
-NON_DIGIT_KINDS = ("scribble", "random strokes", "letter", "picture")
-
 
 def _digit_transform(rng: np.random.Generator):
     """One slant/rotation/scale/shift for the whole digit (all its strokes)."""
@@ -132,7 +110,7 @@ def render_strokes(
     return image.resize((size, size), Image.Resampling.BOX)
 
 
-def _hand_drawn(style: Style, size, rng, pen_width, dark_ink) -> Image.Image:
+def hand_drawn(style: Style, size, rng, pen_width, dark_ink) -> Image.Image:
     if rng is None:
         return render_strokes([np.array(s) for s in style], size, pen_width or 0.07 * size, dark_ink)
     transform = _digit_transform(rng)
@@ -154,51 +132,7 @@ def draw_digit(
     styles = STYLES[digit]
     if style is None:
         style = int(rng.integers(len(styles))) if rng is not None else 0
-    return _hand_drawn(styles[style], size, rng, pen_width, dark_ink)
-
-
-def draw_non_digit(kind: str, size: int = 280, rng: np.random.Generator | None = None,
-                   dark_ink: bool = True) -> Image.Image:
-    """Something a user might put on the canvas that is not a digit."""
-    rng = rng or np.random.default_rng()
-    if kind == "letter":
-        letter = list(LETTERS)[int(rng.integers(len(LETTERS)))]
-        return _hand_drawn(LETTERS[letter], size, rng, None, dark_ink)
-    if kind == "scribble":
-        steps = rng.normal(0, 0.12, (int(rng.integers(25, 60)), 2))
-        walk = np.clip(0.5 + np.cumsum(steps, axis=0) * 0.5, 0.08, 0.92)
-        return render_strokes([walk], size, rng.uniform(0.03, 0.09) * size, dark_ink)
-    if kind == "random strokes":
-        strokes = [rng.uniform(0.1, 0.9, (int(rng.integers(2, 5)), 2)) for _ in range(int(rng.integers(3, 7)))]
-        return render_strokes(strokes, size, rng.uniform(0.03, 0.09) * size, dark_ink)
-    if kind == "picture":
-        return _picture(size, rng, dark_ink)
-    raise ValueError(f"unknown kind '{kind}'; known: {', '.join(NON_DIGIT_KINDS)}")
-
-
-def _picture(size: int, rng: np.random.Generator, dark_ink: bool) -> Image.Image:
-    """Filled shapes and shading: what a photo or a clip-art crop looks like."""
-    paper = 255 if dark_ink else 0
-    image = Image.new("L", (size, size), paper)
-    draw = ImageDraw.Draw(image)
-    for _ in range(int(rng.integers(2, 6))):
-        x0, y0 = rng.uniform(0, 0.7, 2) * size
-        w, h = rng.uniform(0.2, 0.7, 2) * size
-        shade = int(rng.integers(0, 200)) if dark_ink else int(rng.integers(56, 256))
-        box = (x0, y0, min(x0 + w, size - 1), min(y0 + h, size - 1))
-        _shape(draw, box, shade, rng)
-    noise = rng.normal(0, 12, (size, size))
-    return Image.fromarray(np.clip(np.asarray(image, dtype=np.float64) + noise, 0, 255).astype(np.uint8))
-
-
-def _shape(draw: ImageDraw.ImageDraw, box, shade: int, rng: np.random.Generator) -> None:
-    kind = int(rng.integers(3))
-    if kind == 0:
-        draw.rectangle(box, fill=shade)
-    elif kind == 1:
-        draw.ellipse(box, fill=shade)
-    else:
-        draw.pieslice(box, float(rng.uniform(0, 180)), float(rng.uniform(200, 360)), fill=shade)
+    return hand_drawn(styles[style], size, rng, pen_width, dark_ink)
 
 
 def write_digit_folder(

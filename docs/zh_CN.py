@@ -46,6 +46,12 @@ ZH_CN = {
     # handwriting
     "My handwriting": "我的手写数字",
     "Save the drawing as a {d} (key {d})": "把这幅画保存为 {d}（按键 {d}）",
+    "Not a digit": "不是数字",
+    "Save the drawing as something that is not a digit: fine-tuning teaches it to the not-a-digit check":
+        "把这幅画保存为“不是数字”：微调时会教给“不是数字”检查",
+    "not a digit: {n}": "不是数字：{n}",
+    "Your held-out non-digit drawings turned away: {before:.0%} before, {after:.0%} after ({n}); your held-out digits turned away: {d_before:.0%} before, {d_after:.0%} after.\n":
+        "留出的“不是数字”画作被拒绝：之前 {before:.0%}，之后 {after:.0%}（{n} 个）；留出的数字被拒绝：之前 {d_before:.0%}，之后 {d_after:.0%}。\n",
     "Undo last save": "撤销上次保存",
     "Folder…": "文件夹…",
     "Where your labelled drawings are kept": "已标注的手写数字保存在哪里",

@@ -3,7 +3,8 @@ import pytest
 
 from digitpad import Predictor
 from digitpad.calibration import expected_calibration_error, fit_temperature, reliability, softmax
-from digitpad.synth import NON_DIGIT_KINDS, draw_digit, draw_non_digit
+from digitpad.negatives import FAMILIES, draw_family
+from digitpad.synth import draw_digit
 
 
 def sample(temperature, n=4000, seed=0):
@@ -33,9 +34,10 @@ def test_the_gate_turns_away_non_digits_but_not_drawn_digits():
     assert predictor.gate is not None and 0.5 <= predictor.gate.threshold < 1
     rng = np.random.default_rng(11)
     digits = predictor.predict_batch([draw_digit(i % 10, rng=rng) for i in range(50)])
-    others = predictor.predict_batch([draw_non_digit(NON_DIGIT_KINDS[i % 4], rng=rng) for i in range(40)])
+    families = list(FAMILIES)
+    others = predictor.predict_batch([draw_family(families[i % len(families)], rng, size=280) for i in range(52)])
     assert sum(r.unsure for r in digits) <= 2
-    assert sum(r.unsure for r in others if r.digit is not None) >= 32
+    assert sum(r.unsure for r in others if r.digit is not None) >= 47  # 90%
     assert all(r.digit is not None or not r.unsure for r in others)  # blank is blank, not unsure
     unsure = next(r for r in others if r.unsure)
     assert unsure.digit in range(10) and unsure.not_digit > predictor.gate.threshold  # best guess kept

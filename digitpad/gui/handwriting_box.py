@@ -7,11 +7,12 @@ from pathlib import Path
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from ..handwriting import class_counts, default_folder, save_drawing
+from ..handwriting import NOT_A_DIGIT, class_counts, default_folder, negative_count, save_drawing
 
 
 class HandwritingBox(QGroupBox):
-    """Buttons 0-9 (and keys 0-9 in the window) save the drawing under that digit."""
+    """Buttons 0-9 (and keys 0-9 in the window) save the drawing under that digit; "Not a
+    digit" saves it as a negative, which fine-tuning teaches the not-a-digit gate."""
 
     saved = Signal(str)  # the path written
 
@@ -31,6 +32,12 @@ class HandwritingBox(QGroupBox):
             button.clicked.connect(self._on_label_clicked)
             grid.addWidget(button, digit // 5, digit % 5)
             self.buttons.append(button)
+        self.not_digit_button = QPushButton(self.tr("Not a digit"))
+        self.not_digit_button.setObjectName("labelNotADigit")
+        self.not_digit_button.setToolTip(self.tr("Save the drawing as something that is not a digit: "
+                                                 "fine-tuning teaches it to the not-a-digit check"))
+        self.not_digit_button.clicked.connect(self._on_not_a_digit_clicked)
+        grid.addWidget(self.not_digit_button, 2, 0, 1, 5)
         self.counts = QLabel()
         self.counts.setObjectName("handwritingCounts")
         self.counts.setWordWrap(True)
@@ -53,7 +60,12 @@ class HandwritingBox(QGroupBox):
     def _on_label_clicked(self) -> None:
         self.save_as(int(self.sender().text()))
 
-    def save_as(self, digit: int) -> Path | None:
+    @Slot()
+    def _on_not_a_digit_clicked(self) -> None:
+        self.save_as(NOT_A_DIGIT)
+
+    def save_as(self, digit: int | str) -> Path | None:
+        """Save the drawing under `digit` (0-9, or NOT_A_DIGIT)."""
         if (self.canvas.to_array() > 250).all():
             self.counts.setText(self.tr("Draw a digit first, then label it."))
             return None
@@ -95,6 +107,8 @@ class HandwritingBox(QGroupBox):
     def refresh(self) -> None:
         counts = class_counts(self.folder)
         listing = "  ".join(f"{d}: {n}" for d, n in counts.items())
+        negatives = negative_count(self.folder)
+        listing += "\n" + self.tr("not a digit: {n}").format(n=negatives)
         self.counts.setText(self.tr("{total} saved in {folder}\n{listing}").format(
-            total=sum(counts.values()), folder=self.folder, listing=listing))
+            total=sum(counts.values()) + negatives, folder=self.folder, listing=listing))
         self.setToolTip(str(self.folder))

@@ -115,6 +115,11 @@ class Cancelled:
     kind: str = "cancelled"  # like the training's own record when it stops between batches
 
 
+@dataclass
+class GateTaught:
+    report: object  # gate_training.GateFineTune: the user's "not a digit" drawings, before and after
+
+
 def train_on_folder(folder: str, config, mix_mnist: bool, cancel, processes: int = 1):
     """Load the folder, then train: yields Loading, Loaded, then TrainProgress records
     (batches at most PROGRESS_RATE_HZ a second; every epoch; the last one). `cancel` is
@@ -142,12 +147,24 @@ def train_on_folder(folder: str, config, mix_mnist: bool, cancel, processes: int
         last_shown = 0.0
         for record in records:
             load.adjust()
+            if record.kind == "done" and config.init_from:
+                yield from _teach_negatives(folder, dataset, config, cancel)
             now = time.monotonic()
             if record.kind != "batch" or now - last_shown >= 1.0 / PROGRESS_RATE_HZ:
                 last_shown = now
                 yield record
     finally:
         set_torch_threads(PREDICTION_THREADS)
+
+
+def _teach_negatives(folder: str, user, config, cancel):
+    """After fine-tuning, teach the gate the user's "not a digit" drawings (if any)."""
+    from ..handwriting import teach_negatives
+
+    report = teach_negatives(folder, user, config.init_from, config.out_dir, config.val_split or 0.2,
+                             config.seed, cancel=cancel)
+    if report is not None:
+        yield GateTaught(report)
 
 
 def _relay(steps, record, cancel):

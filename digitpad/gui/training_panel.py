@@ -288,6 +288,7 @@ class TrainingPanel(QWidget):
         self.curves.reset(epochs)
         self.progress_bar.setValue(0)
         self.result_label.setText("")
+        self._gate_note = ""
         self.use_button.setVisible(False)
 
     @Slot()
@@ -298,7 +299,9 @@ class TrainingPanel(QWidget):
 
     @Slot(object)
     def _on_record(self, record) -> None:
-        if isinstance(record, jobs.Loading):
+        if isinstance(record, jobs.GateTaught):
+            self._on_gate_taught(record.report)
+        elif isinstance(record, jobs.Loading):
             self._on_loading(record.done, record.total)
         elif isinstance(record, jobs.Loaded):
             self._on_loaded(record)
@@ -342,6 +345,14 @@ class TrainingPanel(QWidget):
         if record.val_accuracy is not None:
             self.curves.add_validation(record.epoch, record.val_accuracy)
 
+    def _on_gate_taught(self, report) -> None:
+        self._gate_note = self.tr(
+            "Your held-out non-digit drawings turned away: {before:.0%} before, {after:.0%} after "
+            "({n}); your held-out digits turned away: {d_before:.0%} before, {d_after:.0%} after.\n").format(
+            before=report.negatives_turned_away[0], after=report.negatives_turned_away[1],
+            n=report.held_out_negatives, d_before=report.digits_turned_away[0],
+            d_after=report.digits_turned_away[1])
+
     def _on_finished(self, record) -> None:
         self._result_path = record.best_path
         best = "-" if record.best_val_accuracy is None else f"{record.best_val_accuracy:.2%}"
@@ -352,6 +363,7 @@ class TrainingPanel(QWidget):
         if record.processes > 1:
             tuned += self.tr("Trained on {n} processes ({backend}).\n").format(
                 n=record.processes, backend=record.backend)
+        tuned += self._gate_note
         self.result_label.setText(
             self.tr("Done in {time}. Best validation accuracy: {best}.\n{tuned}Checkpoint: {path}\n{skipped}").format(
                 time=_format_duration(record.elapsed_s), best=best, tuned=tuned, path=record.best_path,

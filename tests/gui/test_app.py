@@ -1,10 +1,12 @@
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
+from digitpad.negatives import draw_family
 from digitpad.synth import draw_digit, write_digit_folder
 
 from .drawing import draw_stroke, loop, start_long_training, vertical_line, wait_for_prediction
@@ -240,6 +242,12 @@ def test_label_drawings_then_fine_tune_on_them(window, qtbot, tmp_path):
     assert "30 saved" in box.counts.text()
     box.undo_last_save()
     assert "29 saved" in box.counts.text()
+    rng = np.random.default_rng(0)
+    for name in ("heart", "house", "face", "square"):  # "Not a digit": kept apart, taught to the gate
+        window.canvas.show_picture(_qimage(draw_family(name, rng)))
+        box.not_digit_button.click()
+    assert "33 saved" in box.counts.text() and "not a digit: 4" in box.counts.text()
+    assert len(list((tmp_path / "mine" / "not-a-digit").glob("*.png"))) == 4
     panel = window.training_panel
     panel.fine_tune.setChecked(True)  # points the panel at the handwriting folder
     qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
@@ -249,6 +257,8 @@ def test_label_drawings_then_fine_tune_on_them(window, qtbot, tmp_path):
         panel.start_button.click()
     assert done.args[0].initial_val_accuracy is not None
     assert "held-out drawings" in panel.result_label.text()
+    assert "non-digit drawings turned away" in panel.result_label.text()  # the gate's before and after
+    assert (Path(done.args[0].best_path).parent / "gate.pt").is_file()
 
 
 def _qimage(image):

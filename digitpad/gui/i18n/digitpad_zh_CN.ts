@@ -230,47 +230,62 @@ Per class: {c}</source>
 <context>
     <name>HandwritingBox</name>
     <message>
-        <location filename="../handwriting_box.py" line="19" />
+        <location filename="../handwriting_box.py" line="20" />
         <source>My handwriting</source>
         <translation>我的手写数字</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="30" />
+        <location filename="../handwriting_box.py" line="31" />
         <source>Save the drawing as a {d} (key {d})</source>
         <translation>把这幅画保存为 {d}（按键 {d}）</translation>
     </message>
     <message>
+        <location filename="../handwriting_box.py" line="35" />
+        <source>Not a digit</source>
+        <translation>不是数字</translation>
+    </message>
+    <message>
         <location filename="../handwriting_box.py" line="37" />
+        <source>Save the drawing as something that is not a digit: fine-tuning teaches it to the not-a-digit check</source>
+        <translation>把这幅画保存为“不是数字”：微调时会教给“不是数字”检查</translation>
+    </message>
+    <message>
+        <location filename="../handwriting_box.py" line="44" />
         <source>Undo last save</source>
         <translation>撤销上次保存</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="40" />
+        <location filename="../handwriting_box.py" line="47" />
         <source>Folder…</source>
         <translation>文件夹…</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="41" />
+        <location filename="../handwriting_box.py" line="48" />
         <source>Where your labelled drawings are kept</source>
         <translation>已标注的手写数字保存在哪里</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="58" />
+        <location filename="../handwriting_box.py" line="70" />
         <source>Draw a digit first, then label it.</source>
         <translation>请先写一个数字，再给它标注。</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="63" />
+        <location filename="../handwriting_box.py" line="75" />
         <source>Could not save into {folder}: {error}</source>
         <translation>无法保存到 {folder}：{error}</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="86" />
+        <location filename="../handwriting_box.py" line="98" />
         <source>Folder for your drawings</source>
         <translation>保存手写数字的文件夹</translation>
     </message>
     <message>
-        <location filename="../handwriting_box.py" line="98" />
+        <location filename="../handwriting_box.py" line="111" />
+        <source>not a digit: {n}</source>
+        <translation>不是数字：{n}</translation>
+    </message>
+    <message>
+        <location filename="../handwriting_box.py" line="112" />
         <source>{total} saved in {folder}
 {listing}</source>
         <translation>已保存 {total} 个，位于 {folder}
@@ -429,69 +444,69 @@ Per class: {c}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="108" />
+        <location filename="../main_window.py" line="139" />
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="115" />
+        <location filename="../main_window.py" line="146" />
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="116" />
-        <location filename="../main_window.py" line="135" />
+        <location filename="../main_window.py" line="147" />
+        <location filename="../main_window.py" line="166" />
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="117" />
+        <location filename="../main_window.py" line="148" />
         <source>Inside</source>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="119" />
+        <location filename="../main_window.py" line="150" />
         <source>Train and evaluate</source>
         <translation>训练与评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179" />
+        <location filename="../main_window.py" line="210" />
         <source>{error} Using the CPU instead.</source>
         <translation>{error} 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184" />
+        <location filename="../main_window.py" line="215" />
         <source>No model loaded</source>
         <translation>没有加载模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="243" />
-        <location filename="../main_window.py" line="262" />
+        <location filename="../main_window.py" line="274" />
+        <location filename="../main_window.py" line="293" />
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="226" />
+        <location filename="../main_window.py" line="257" />
         <source>Cannot open '{name}': not a readable image.</source>
         <translation>无法打开“{name}”：不是可读取的图片。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="241" />
+        <location filename="../main_window.py" line="272" />
         <source>Could not save '{path}': {error}</source>
         <translation>无法保存“{path}”：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="250" />
+        <location filename="../main_window.py" line="281" />
         <source>Exporting {path}…</source>
         <translation>正在导出 {path}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="256" />
+        <location filename="../main_window.py" line="287" />
         <source>Exported {model} (contract in {info})</source>
         <translation>已导出 {model}（输入约定见 {info}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="274" />
+        <location filename="../main_window.py" line="305" />
         <source>Finish or cancel the training or evaluation first.</source>
         <translation>请先等训练或评估结束，或取消它。</translation>
     </message>
@@ -931,36 +946,43 @@ Per class: {c}</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="319" />
+        <location filename="../training_panel.py" line="322" />
         <source>Loading images: {done} of {total}</source>
         <translation>正在读取图片：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="326" />
+        <location filename="../training_panel.py" line="329" />
         <source>Skipped {n} unreadable or blank images ({names}{more}).</source>
         <translation>跳过了 {n} 张无法读取或空白的图片（{names}{more}）。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="335" />
+        <location filename="../training_panel.py" line="338" />
         <source>Epoch {e}/{E} · batch {b}/{B} · {rate:,.0f} samples/s · ETA {eta}</source>
         <translation>第 {e}/{E} 轮 · 第 {b}/{B} 批 · 每秒 {rate:,.0f} 个样本 · 预计还需 {eta}</translation>
     </message>
     <message>
         <location filename="../training_panel.py" line="350" />
+        <source>Your held-out non-digit drawings turned away: {before:.0%} before, {after:.0%} after ({n}); your held-out digits turned away: {d_before:.0%} before, {d_after:.0%} after.
+</source>
+        <translation>留出的“不是数字”画作被拒绝：之前 {before:.0%}，之后 {after:.0%}（{n} 个）；留出的数字被拒绝：之前 {d_before:.0%}，之后 {d_after:.0%}。
+</translation>
+    </message>
+    <message>
+        <location filename="../training_panel.py" line="361" />
         <source>On your held-out drawings: {before:.1%} before, {after:.1%} after.
 </source>
         <translation>在你留出的手写数字上：训练前 {before:.1%}，训练后 {after:.1%}。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="353" />
+        <location filename="../training_panel.py" line="364" />
         <source>Trained on {n} processes ({backend}).
 </source>
         <translation>在 {n} 个进程上训练（{backend}）。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="356" />
+        <location filename="../training_panel.py" line="368" />
         <source>Done in {time}. Best validation accuracy: {best}.
 {tuned}Checkpoint: {path}
 {skipped}</source>
@@ -969,17 +991,17 @@ Per class: {c}</source>
 {skipped}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="360" />
+        <location filename="../training_panel.py" line="372" />
         <source>Finished.</source>
         <translation>已完成。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="365" />
+        <location filename="../training_panel.py" line="377" />
         <source>Cancelled. The current model and your files are unchanged.</source>
         <translation>已取消。当前模型和你的文件都没有改动。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="371" />
+        <location filename="../training_panel.py" line="383" />
         <source>Training stopped: {message}</source>
         <translation>训练中止：{message}</translation>
     </message>
