@@ -49,7 +49,9 @@ class DrawingCanvas(QWidget):
         super().__init__(parent)
         self.setObjectName("canvas")
         self.setMinimumSize(MINIMUM_SIDE, MINIMUM_SIDE)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # a square: the tools stay right below it
+        self.setSizePolicy(policy)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setAcceptDrops(True)
         self.setToolTip(self.tr("Draw a digit with the left mouse button"))
@@ -93,7 +95,9 @@ class DrawingCanvas(QWidget):
         return self._image
 
     def to_array(self) -> np.ndarray:
-        """The drawing as a (H, W) uint8 array, dark ink on white, copied."""
+        """The drawing as a (H, W) uint8 array, dark ink on white, copied, at the size it
+        is painted (scaling it here would cost the GUI thread milliseconds: preprocessing
+        crops and scales it anyway, so the model sees the same 28x28 at any size)."""
         image = self._image
         width, height = image.width(), image.height()
         buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
@@ -102,6 +106,12 @@ class DrawingCanvas(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(480, 480)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(width, MINIMUM_SIDE)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)

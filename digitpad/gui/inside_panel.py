@@ -40,7 +40,7 @@ class InsidePanel(QWidget):
         box = QGroupBox(self.tr("Inside the network, for your drawing"))
         self.layer_list = QListWidget()
         self.layer_list.setObjectName("layerList")
-        self.layer_list.setMaximumWidth(150)
+        self.layer_list.setMaximumWidth(180)
         self.layer_list.currentRowChanged.connect(self._show_layer)
         self.layer_picture = _ClickablePicture()
         self.layer_picture.setObjectName("layerPicture")

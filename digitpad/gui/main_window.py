@@ -11,7 +11,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget,
+)
 
 from . import jobs, track_window
 from .canvas import DEFAULT_PEN_WIDTH, DrawingCanvas
@@ -31,6 +33,7 @@ from .training_panel import TrainingPanel
 from .workers import Workers
 
 EVALUATE_TAB = 1
+SIDE_WIDTH = 530  # the Train / Evaluate / Inside dock, at first
 
 
 class MainWindow(QMainWindow):
@@ -56,17 +59,15 @@ class MainWindow(QMainWindow):
         self.state.problem.connect(self.show_problem)
         self.state.setting_changed.connect(store_setting)
         self._restore_view()
-        self._loading_started = False
-        self._defer_loading()
         track_window(self)
+        self._defer_first_load()
 
-    def _defer_loading(self) -> None:
-        """Load the model once the canvas has been painted: the background `import torch`
-        holds the GIL for seconds and would slow building and painting the window.
-        A window that is never shown (scripts, tests) starts at the first event loop turn;
-        one shown but not painted (minimised) after a second. The timer is the window's
-        child, so nothing of it outlives the window."""
-        self._painted = self._waited = False
+    def _defer_first_load(self) -> None:
+        """torch is imported by the first load: after the canvas's first paint, not before
+        (a zero-delay timer from here can fire before that paint). A window that is never
+        shown (scripts, tests) loads at the first event loop turn; one shown but not
+        painted (minimised) after a second. The timer is the window's child."""
+        self._loading_started = self._painted = self._waited = False
         self._loading_timer = QTimer(self)
         self._loading_timer.setSingleShot(True)
         self._loading_timer.timeout.connect(self._on_loading_timer)
@@ -85,10 +86,10 @@ class MainWindow(QMainWindow):
             self._waited = True
             self._loading_timer.start(1000)
             return
-        self._start_loading()
+        self._load_first_model()
 
     @Slot()
-    def _start_loading(self) -> None:
+    def _load_first_model(self) -> None:
         if self._loading_started:
             return
         self._loading_started = True
@@ -117,30 +118,32 @@ class MainWindow(QMainWindow):
         self.notice.setStyleSheet("color: #b00020;")
         self.notice.setVisible(False)
         left = QVBoxLayout()
-        left.addWidget(self.canvas, stretch=1)
+        left.addWidget(self.canvas)  # a square as wide as its column
         left.addWidget(self.tools)
         left.addWidget(self.handwriting)
+        left.addStretch(1)
         right = QVBoxLayout()
-        right.addWidget(self.model_bar)
         right.addWidget(self.reading, stretch=1)
         right.addWidget(self.notice)
-        central = QWidget()
-        row = QHBoxLayout(central)
+        row = QHBoxLayout()
         row.addLayout(left, stretch=5)
         row.addLayout(right, stretch=4)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.addWidget(self.model_bar)
+        column.addLayout(row, stretch=1)
         self.setCentralWidget(central)
         self._build_side_tabs()
         self.statusBar().showMessage(self.tr("Loading model…"))
 
     def _build_side_tabs(self) -> None:
         self.training_panel = TrainingPanel(self.state, self.workers)
-        self.training_panel.useModel.connect(self.load_checkpoint)
         self._evaluate_panel: EvaluatePanel | None = None  # built when first shown: it is costly
         self.inside_panel = InsidePanel()
         self.side_tabs = QTabWidget()
-        self.side_tabs.addTab(self.training_panel, self.tr("Train"))
+        self.side_tabs.addTab(_scrolling(self.training_panel), self.tr("Train"))
         self.side_tabs.addTab(QWidget(), self.tr("Evaluate"))
-        self.side_tabs.addTab(self.inside_panel, self.tr("Inside"))
+        self.side_tabs.addTab(_scrolling(self.inside_panel), self.tr("Inside"))
         self.side_tabs.currentChanged.connect(self._on_tab_shown)
         dock = QDockWidget(self.tr("Train and evaluate"), self)
         dock.setObjectName("trainingDock")
@@ -148,6 +151,7 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.resizeDocks([dock], [SIDE_WIDTH], Qt.Orientation.Horizontal)
 
     @property
     def evaluate_panel(self) -> EvaluatePanel:
@@ -157,10 +161,17 @@ class MainWindow(QMainWindow):
             current = self.side_tabs.currentIndex()
             self.side_tabs.blockSignals(True)
             self.side_tabs.removeTab(EVALUATE_TAB)
-            self.side_tabs.insertTab(EVALUATE_TAB, self._evaluate_panel, self.tr("Evaluate"))
+            self.side_tabs.insertTab(EVALUATE_TAB, _scrolling(self._evaluate_panel), self.tr("Evaluate"))
             self.side_tabs.setCurrentIndex(current)
             self.side_tabs.blockSignals(False)
         return self._evaluate_panel
+
+    def show_panel(self, panel: QWidget) -> None:
+        """Bring a side panel's tab to the front."""
+        self.side_tabs.setCurrentWidget(_page_of(panel))
+
+    def showing(self, panel: QWidget) -> bool:
+        return self.side_tabs.currentWidget() is _page_of(panel)
 
     # --- views of the state (read-only) ------------------------------------------------
 
@@ -207,14 +218,14 @@ class MainWindow(QMainWindow):
         if len(names) == 2 and names[0] == names[1]:
             names = (reading.predictors[0].name, names[1])
         self.reading.show_reading(reading.results, names)
-        if self.side_tabs.currentWidget() is self.inside_panel:
+        if self.showing(self.inside_panel):
             self.inside_panel.show_reading(reading.results[0], reading.inside, self.state.predictor)
 
     @Slot(int)
     def _on_tab_shown(self, index: int) -> None:
         if index == EVALUATE_TAB:
             self.evaluate_panel  # noqa: B018 - builds the tab on first view
-        self.live.look_inside = self.side_tabs.currentWidget() is self.inside_panel
+        self.live.look_inside = self.showing(self.inside_panel)
         if self.live.look_inside:
             self.live.refresh()  # brings the layers along
 
@@ -337,6 +348,22 @@ class MainWindow(QMainWindow):
         self.hide()  # gone at once, even if a model is still loading below
         self.stop_work()
         super().closeEvent(event)
+
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """A side tab's page: scrolls when the screen is smaller than the panel needs, so the
+    panel never forces the window taller than the screen."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
+def _page_of(panel: QWidget) -> QWidget:
+    """The side tab page that holds `panel`: its scroll area (viewport's parent)."""
+    viewport = panel.parentWidget()
+    return viewport.parentWidget() if viewport is not None else panel
 
 
 def _as_int(value, default: int) -> int:

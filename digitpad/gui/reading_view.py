@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .chart import ProbabilityChart
 
@@ -24,8 +24,10 @@ class ReadingView(QWidget):
         self.label = QLabel(self.tr("Loading model…"))
         self.label.setObjectName("predictionLabel")
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setStyleSheet("font-size: 34px; font-weight: 600;")
+        self.label.setStyleSheet("font-size: 28px; font-weight: 600;")
         self.label.setMinimumHeight(56)
+        # The text may be long ("Loading model…"): it must not set the column's width.
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.preview = QLabel()
         self.preview.setObjectName("inputPreview")
         self.preview.setFixedSize(28 * PREVIEW_ZOOM, 28 * PREVIEW_ZOOM)

@@ -7,12 +7,17 @@ frame, only a line that says what will appear."""
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-CURVE_HEIGHT = 160
+CURVE_HEIGHT = 150
 TRAIN_PEN = (40, 90, 200)
 VALIDATION = (230, 120, 30)
+
+
+class _Plot(pg.PlotWidget):
+    def sizeHint(self) -> QSize:
+        return QSize(320, CURVE_HEIGHT)  # pyqtgraph asks for 480 px: more than a 800 px screen spares
 
 
 class TrainingCurves(QWidget):
@@ -43,7 +48,7 @@ class TrainingCurves(QWidget):
         self.reset(epochs=1)
 
     def _plot(self, title: str, name: str) -> pg.PlotWidget:
-        plot = pg.PlotWidget(background="w")
+        plot = _Plot(background="w")
         plot.setObjectName(name)
         plot.setMinimumHeight(CURVE_HEIGHT)
         item = plot.getPlotItem()

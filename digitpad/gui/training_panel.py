@@ -6,9 +6,9 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
     QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -28,10 +28,8 @@ def _format_duration(seconds: float) -> str:
 
 class TrainingPanel(QWidget):
     """Trains on a folder with the state's device (or fine-tunes the state's model);
-    emits `useModel(path)` when the user picks the freshly trained checkpoint."""
+    "Use this model" asks the state for the freshly trained checkpoint."""
 
-    useModel = Signal(str)
-    folderChosen = Signal(str)
     trainingFinished = Signal(object)  # TrainProgress of the finished run
     trainingCancelled = Signal()
     trainingFailed = Signal(str)
@@ -47,12 +45,16 @@ class TrainingPanel(QWidget):
         self._result_path: str | None = None
         self._skipped_note = ""
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)  # tight: the curves need the height
+        layout.setSpacing(4)
         layout.addWidget(self._build_folder_box())
         layout.addWidget(self._build_options_box())
         layout.addLayout(self._build_buttons())
         layout.addWidget(self._build_progress())
         layout.addWidget(self._build_curves(), stretch=1)
         layout.addWidget(self._build_result())
+        if state.settings.get("trainingFolder"):  # the last one, checked again after the first paint
+            QTimer.singleShot(0, self._check_remembered_folder)
 
     # --- building --------------------------------------------------------------------
 
@@ -77,7 +79,8 @@ class TrainingPanel(QWidget):
 
     def _build_options_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Options"))
-        form = QFormLayout(box)
+        grid = QGridLayout(box)  # two columns of settings: the panel fits a 1280x800 screen
+        grid.setVerticalSpacing(2)
         self.model_choice = QComboBox()
         self.model_choice.addItem(self.tr("CNN (convolutional)"), "cnn")
         self.model_choice.addItem(self.tr("MLP (784-256-10)"), "mlp")
@@ -87,18 +90,23 @@ class TrainingPanel(QWidget):
         self.learning_rate.setToolTip(self.tr("Adam's learning rate"))
         self.val_split = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.9, singleStep=0.05, value=0.1)
         self.val_split.setToolTip(self.tr("Share of images held out to measure accuracy honestly"))
-        self.augment = QCheckBox(self.tr("Augment (random slant, size, shift, stroke width)"))
-        self.elastic = QCheckBox(self.tr("Also elastic warps (slower; helps with handwriting)"))
+        self.augment = QCheckBox(self.tr("Augment"))
+        self.augment.setToolTip(self.tr("Random slant, size, shift and stroke width for every batch"))
+        self.elastic = QCheckBox(self.tr("Elastic warps too"))
+        self.elastic.setToolTip(self.tr("With augmentation: also smooth elastic warps (slower to train)"))
         self.elastic.setObjectName("elasticWarp")
         self.elastic.setEnabled(False)
         self.augment.toggled.connect(self.elastic.setEnabled)
-        form.addRow(self.tr("Model"), self.model_choice)
-        form.addRow(self.tr("Epochs"), self.epochs)
-        form.addRow(self.tr("Batch size"), self.batch_size)
-        form.addRow(self.tr("Learning rate"), self.learning_rate)
-        form.addRow(self.tr("Validation split"), self.val_split)
-        form.addRow(self.augment)
-        form.addRow(self.elastic)
+        for index, (label, field) in enumerate([
+            (self.tr("Model"), self.model_choice), (self.tr("Epochs"), self.epochs),
+            (self.tr("Batch size"), self.batch_size), (self.tr("Learning rate"), self.learning_rate),
+            (self.tr("Validation split"), self.val_split),
+        ]):
+            row, column = divmod(index, 2)
+            grid.addWidget(QLabel(label), row, 2 * column)
+            grid.addWidget(field, row, 2 * column + 1)
+        grid.addWidget(self.augment, 3, 0, 1, 3)
+        grid.addWidget(self.elastic, 3, 3)
         self.fine_tune = QCheckBox(self.tr("Fine-tune the model in use (start from its weights)"))
         self.fine_tune.setObjectName("fineTune")
         self.fine_tune.setToolTip(self.tr("For your own handwriting: a few epochs on your drawings; "
@@ -109,8 +117,8 @@ class TrainingPanel(QWidget):
         self.fine_tune.toggled.connect(self._on_fine_tune_toggled)
         self.fine_tune.toggled.connect(self.model_choice.setDisabled)
         self.mix_mnist.setEnabled(False)
-        form.addRow(self.fine_tune)
-        form.addRow(self.mix_mnist)
+        grid.addWidget(self.fine_tune, 4, 0, 1, 4)
+        grid.addWidget(self.mix_mnist, 5, 0, 1, 4)
         return box
 
     def _build_buttons(self) -> QHBoxLayout:
@@ -122,9 +130,14 @@ class TrainingPanel(QWidget):
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        self.use_button = QPushButton(self.tr("Use this model"))
+        self.use_button.setObjectName("useModelButton")
+        self.use_button.setVisible(False)
+        self.use_button.clicked.connect(self._use_result)
         row = QHBoxLayout()
         row.addWidget(self.start_button)
         row.addWidget(self.cancel_button)
+        row.addWidget(self.use_button)
         return row
 
     def _build_progress(self) -> QWidget:
@@ -151,15 +164,15 @@ class TrainingPanel(QWidget):
         self.result_label.setObjectName("resultLabel")
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.use_button = QPushButton(self.tr("Use this model"))
-        self.use_button.setObjectName("useModelButton")
-        self.use_button.setVisible(False)
-        self.use_button.clicked.connect(self._use_result)
         column.addWidget(self.result_label)
-        column.addWidget(self.use_button)
         return box
 
     # --- the folder ------------------------------------------------------------------
+
+    @Slot()
+    def _check_remembered_folder(self) -> None:
+        if not self.folder_edit.text():
+            self.set_folder(str(self.state.settings["trainingFolder"]))
 
     @Slot()
     def _browse(self) -> None:
@@ -198,7 +211,6 @@ class TrainingPanel(QWidget):
         self._folder_ok = True
         self.start_button.setEnabled(not self.is_training())
         self.state.set_setting("trainingFolder", str(scan.root))
-        self.folderChosen.emit(str(scan.root))
 
     @Slot(str)
     def _on_folder_problem(self, message: str) -> None:
@@ -349,7 +361,7 @@ class TrainingPanel(QWidget):
     @Slot()
     def _use_result(self) -> None:
         if self._result_path:
-            self.useModel.emit(self._result_path)
+            self.state.request_model(self._result_path)
 
 
 def _new_run_dir(runs_dir: Path, model: str) -> Path:

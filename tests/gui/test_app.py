@@ -167,7 +167,12 @@ def test_a_scribble_is_shown_as_not_a_digit(window, qtbot):
     draw_stroke(window.canvas, [QPointF(30 + 7 * i, 240 - 6 * i) for i in range(32)])
     wait_for_prediction(qtbot, window)
     assert window.last_prediction.unsure
-    assert window.findChild(QLabel, "predictionLabel").text().startswith("Not a digit")
+    label = window.findChild(QLabel, "predictionLabel").text()
+    assert label.startswith("Not a digit") and "%" not in label  # never "0 (100%)"
+    from digitpad.gui.chart import MUTED
+
+    bars = window.chart._bars.opts["brushes"]
+    assert all(brush.color().getRgb()[:3] == MUTED for brush in bars)  # no highlighted winner
 
 
 def test_compare_shows_both_networks_side_by_side(window, qtbot):
@@ -213,7 +218,7 @@ def test_export_from_the_window_writes_the_model_and_its_contract(window, qtbot,
 
 
 def test_inside_tab_shows_the_layers_and_the_worked_example(window, qtbot):
-    window.side_tabs.setCurrentWidget(window.inside_panel)
+    window.show_panel(window.inside_panel)
     draw_stroke(window.canvas, loop())
     wait_for_prediction(qtbot, window)
     panel = window.inside_panel
@@ -273,7 +278,7 @@ def test_opening_the_window_does_not_wait_for_torch():
 
 
 def test_inside_shows_kernels_heat_map_and_enlarges_a_map(window, qtbot):
-    window.side_tabs.setCurrentWidget(window.inside_panel)
+    window.show_panel(window.inside_panel)
     draw_stroke(window.canvas, loop())
     wait_for_prediction(qtbot, window)
     panel = window.inside_panel

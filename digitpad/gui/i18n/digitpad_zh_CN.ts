@@ -3,7 +3,7 @@
 <context>
     <name>DrawingCanvas</name>
     <message>
-        <location filename="../canvas.py" line="55" />
+        <location filename="../canvas.py" line="57" />
         <source>Draw a digit with the left mouse button</source>
         <translation>按住鼠标左键写一个数字</translation>
     </message>
@@ -429,69 +429,69 @@ Per class: {c}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="96" />
+        <location filename="../main_window.py" line="103" />
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="104" />
+        <location filename="../main_window.py" line="110" />
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="105" />
-        <location filename="../main_window.py" line="123" />
+        <location filename="../main_window.py" line="111" />
+        <location filename="../main_window.py" line="130" />
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="106" />
+        <location filename="../main_window.py" line="112" />
         <source>Inside</source>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="108" />
+        <location filename="../main_window.py" line="114" />
         <source>Train and evaluate</source>
         <translation>训练与评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="159" />
+        <location filename="../main_window.py" line="174" />
         <source>{error} Using the CPU instead.</source>
         <translation>{error} 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="164" />
+        <location filename="../main_window.py" line="179" />
         <source>No model loaded</source>
         <translation>没有加载模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="223" />
-        <location filename="../main_window.py" line="242" />
+        <location filename="../main_window.py" line="238" />
+        <location filename="../main_window.py" line="257" />
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206" />
+        <location filename="../main_window.py" line="221" />
         <source>Cannot open '{name}': not a readable image.</source>
         <translation>无法打开“{name}”：不是可读取的图片。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221" />
+        <location filename="../main_window.py" line="236" />
         <source>Could not save '{path}': {error}</source>
         <translation>无法保存“{path}”：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230" />
+        <location filename="../main_window.py" line="245" />
         <source>Exporting {path}…</source>
         <translation>正在导出 {path}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="236" />
+        <location filename="../main_window.py" line="251" />
         <source>Exported {model} (contract in {info})</source>
         <translation>已导出 {model}（输入约定见 {info}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="254" />
+        <location filename="../main_window.py" line="269" />
         <source>Finish or cancel the training or evaluation first.</source>
         <translation>请先等训练或评估结束，或取消它。</translation>
     </message>
@@ -704,32 +704,32 @@ Per class: {c}</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../reading_view.py" line="32" />
+        <location filename="../reading_view.py" line="34" />
         <source>Exactly what the model sees: 28x28 pixels, centred like MNIST</source>
         <translation>模型看到的就是这个：28×28 像素，像 MNIST 一样居中</translation>
     </message>
     <message>
-        <location filename="../reading_view.py" line="44" />
+        <location filename="../reading_view.py" line="46" />
         <source>No model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../reading_view.py" line="51" />
+        <location filename="../reading_view.py" line="53" />
         <source>Draw a digit</source>
         <translation>写一个数字</translation>
     </message>
     <message>
-        <location filename="../reading_view.py" line="54" />
+        <location filename="../reading_view.py" line="56" />
         <source>Not a digit?</source>
         <translation>不是数字？</translation>
     </message>
     <message>
-        <location filename="../reading_view.py" line="56" />
+        <location filename="../reading_view.py" line="58" />
         <source>This does not look like a digit (p = {p:.0%}). Best guess: {d}.</source>
         <translation>这看起来不像数字（p = {p:.0%}）。最可能的猜测：{d}。</translation>
     </message>
     <message>
-        <location filename="../reading_view.py" line="60" />
+        <location filename="../reading_view.py" line="62" />
         <source>The digit the model reads, and its calibrated probability</source>
         <translation>模型识别出的数字，以及校准后的概率</translation>
     </message>
@@ -737,32 +737,32 @@ Per class: {c}</source>
 <context>
     <name>TrainingCurves</name>
     <message>
-        <location filename="../training_curves.py" line="22" />
+        <location filename="../training_curves.py" line="27" />
         <source>Loss and accuracy appear here, epoch by epoch, once training starts.</source>
         <translation>开始训练后，这里会逐轮显示损失和准确率。</translation>
     </message>
     <message>
-        <location filename="../training_curves.py" line="28" />
+        <location filename="../training_curves.py" line="33" />
         <source>Loss (cross-entropy)</source>
         <translation>损失（交叉熵）</translation>
     </message>
     <message>
-        <location filename="../training_curves.py" line="29" />
+        <location filename="../training_curves.py" line="34" />
         <source>Accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../training_curves.py" line="32" />
+        <location filename="../training_curves.py" line="37" />
         <source>training batches</source>
         <translation>训练批次</translation>
     </message>
     <message>
-        <location filename="../training_curves.py" line="36" />
+        <location filename="../training_curves.py" line="41" />
         <source>validation, each epoch</source>
         <translation>验证（每轮）</translation>
     </message>
     <message>
-        <location filename="../training_curves.py" line="52" />
+        <location filename="../training_curves.py" line="57" />
         <source>epoch</source>
         <translation>轮</translation>
     </message>
@@ -771,7 +771,7 @@ Per class: {c}</source>
     <name>TrainingPanel</name>
     <message>
         <location filename="../training_panel.py" line="60" />
-        <location filename="../training_panel.py" line="166" />
+        <location filename="../training_panel.py" line="171" />
         <source>Dataset folder</source>
         <translation>数据集文件夹</translation>
     </message>
@@ -826,114 +826,124 @@ Per class: {c}</source>
         <translation>留出来如实衡量准确率的图片比例</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="95" />
+        <location filename="../training_panel.py" line="90" />
+        <source>Augment</source>
+        <translation>数据增强</translation>
+    </message>
+    <message>
+        <location filename="../training_panel.py" line="91" />
+        <source>Random slant, size, shift and stroke width for every batch</source>
+        <translation>每个批次随机倾斜、缩放、平移并改变笔画粗细</translation>
+    </message>
+    <message>
+        <location filename="../training_panel.py" line="92" />
+        <source>Elastic warps too</source>
+        <translation>也做弹性形变</translation>
+    </message>
+    <message>
+        <location filename="../training_panel.py" line="93" />
+        <source>With augmentation: also smooth elastic warps (slower to train)</source>
+        <translation>数据增强时也做平滑的弹性形变（训练较慢）</translation>
+    </message>
+    <message>
+        <location filename="../training_panel.py" line="98" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="96" />
+        <location filename="../training_panel.py" line="98" />
         <source>Epochs</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="97" />
+        <location filename="../training_panel.py" line="99" />
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="98" />
+        <location filename="../training_panel.py" line="99" />
         <source>Learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="99" />
+        <location filename="../training_panel.py" line="100" />
         <source>Validation split</source>
         <translation>验证集比例</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="102" />
+        <location filename="../training_panel.py" line="107" />
         <source>Fine-tune the model in use (start from its weights)</source>
         <translation>微调当前使用的模型（从它的权重开始）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="104" />
+        <location filename="../training_panel.py" line="109" />
         <source>For your own handwriting: a few epochs on your drawings; the accuracy on held-out drawings is shown before and after</source>
         <translation>适用于你自己的笔迹：在你的手写数字上训练几轮；训练前后都会显示留出样本上的准确率</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="106" />
+        <location filename="../training_panel.py" line="111" />
         <source>Mix in 1,000 MNIST digits so it does not forget</source>
         <translation>混入 1,000 个 MNIST 数字，免得模型忘掉学过的内容</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="117" />
+        <location filename="../training_panel.py" line="122" />
         <source>Start training</source>
         <translation>开始训练</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="121" />
+        <location filename="../training_panel.py" line="126" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="90" />
-        <source>Augment (random slant, size, shift, stroke width)</source>
-        <translation>数据增强（随机倾斜、缩放、平移、笔画粗细）</translation>
-    </message>
-    <message>
-        <location filename="../training_panel.py" line="91" />
-        <source>Also elastic warps (slower; helps with handwriting)</source>
-        <translation>同时使用弹性形变（较慢；有助于手写体）</translation>
-    </message>
-    <message>
-        <location filename="../training_panel.py" line="154" />
+        <location filename="../training_panel.py" line="130" />
         <source>Use this model</source>
         <translation>使用这个模型</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="181" />
+        <location filename="../training_panel.py" line="186" />
         <source>Checking the folder…</source>
         <translation>正在检查文件夹…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="195" />
+        <location filename="../training_panel.py" line="200" />
         <source>{n} images in {k} classes ({counts})</source>
         <translation>{k} 个类别共 {n} 张图片（{counts}）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="252" />
+        <location filename="../training_panel.py" line="256" />
         <source>Loading images…</source>
         <translation>正在读取图片…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="259" />
+        <location filename="../training_panel.py" line="263" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="297" />
+        <location filename="../training_panel.py" line="301" />
         <source>Loading images: {done} of {total}</source>
         <translation>正在读取图片：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="304" />
+        <location filename="../training_panel.py" line="308" />
         <source>Skipped {n} unreadable or blank images ({names}{more}).</source>
         <translation>跳过了 {n} 张无法读取或空白的图片（{names}{more}）。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="313" />
+        <location filename="../training_panel.py" line="317" />
         <source>Epoch {e}/{E} · batch {b}/{B} · {rate:,.0f} samples/s · ETA {eta}</source>
         <translation>第 {e}/{E} 轮 · 第 {b}/{B} 批 · 每秒 {rate:,.0f} 个样本 · 预计还需 {eta}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="328" />
+        <location filename="../training_panel.py" line="332" />
         <source>On your held-out drawings: {before:.1%} before, {after:.1%} after.
 </source>
         <translation>在你留出的手写数字上：训练前 {before:.1%}，训练后 {after:.1%}。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="331" />
+        <location filename="../training_panel.py" line="335" />
         <source>Done in {time}. Best validation accuracy: {best}.
 {tuned}Checkpoint: {path}
 {skipped}</source>
@@ -942,17 +952,17 @@ Per class: {c}</source>
 {skipped}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="335" />
+        <location filename="../training_panel.py" line="339" />
         <source>Finished.</source>
         <translation>已完成。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="340" />
+        <location filename="../training_panel.py" line="344" />
         <source>Cancelled. The current model and your files are unchanged.</source>
         <translation>已取消。当前模型和你的文件都没有改动。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="346" />
+        <location filename="../training_panel.py" line="350" />
         <source>Training stopped: {message}</source>
         <translation>训练中止：{message}</translation>
     </message>
