@@ -59,17 +59,15 @@ class MainWindow(QMainWindow):
         self.state.problem.connect(self.show_problem)
         self.state.setting_changed.connect(store_setting)
         self._restore_view()
-        self._loading_started = False
-        self._defer_loading()
         track_window(self)
+        self._defer_first_load()
 
-    def _defer_loading(self) -> None:
-        """Load the model once the canvas has been painted: the background `import torch`
-        holds the GIL for seconds and would slow building and painting the window.
-        A window that is never shown (scripts, tests) starts at the first event loop turn;
-        one shown but not painted (minimised) after a second. The timer is the window's
-        child, so nothing of it outlives the window."""
-        self._painted = self._waited = False
+    def _defer_first_load(self) -> None:
+        """torch is imported by the first load: after the canvas's first paint, not before
+        (a zero-delay timer from here can fire before that paint). A window that is never
+        shown (scripts, tests) loads at the first event loop turn; one shown but not
+        painted (minimised) after a second. The timer is the window's child."""
+        self._loading_started = self._painted = self._waited = False
         self._loading_timer = QTimer(self)
         self._loading_timer.setSingleShot(True)
         self._loading_timer.timeout.connect(self._on_loading_timer)
@@ -88,10 +86,10 @@ class MainWindow(QMainWindow):
             self._waited = True
             self._loading_timer.start(1000)
             return
-        self._start_loading()
+        self._load_first_model()
 
     @Slot()
-    def _start_loading(self) -> None:
+    def _load_first_model(self) -> None:
         if self._loading_started:
             return
         self._loading_started = True

@@ -123,7 +123,9 @@ def test_mouse_moves_are_coalesced_into_few_predictions(window, qtbot, monkeypat
 
 def test_cancel_leaves_no_checkpoint_and_a_bad_folder_keeps_start_disabled(window, qtbot, tmp_path):
     panel = window.training_panel
-    folder = write_digit_folder(tmp_path / "digits", per_class=8, size=32)
+    # 100 batches an epoch: the cancel below must land inside the first one, also when
+    # the training gets every core of a quiet machine.
+    folder = write_digit_folder(tmp_path / "digits", per_class=40, size=32)
     start_long_training(panel, qtbot, folder)
     qtbot.waitUntil(lambda: "Epoch 1/" in panel.progress_label.text(), timeout=30_000)
     panel.set_folder(str(tmp_path / "nowhere"))
