@@ -3,8 +3,9 @@
     QT_QPA_PLATFORM=offscreen python docs/screenshot.py [OUT_DIR]
     xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshot.py docs   # a real X11 window
 
-Writes screenshot.png (the app), inside.png (the Inside tab) and screenshot-zh_CN.png
-(the Chinese interface). Under a real X server the screen itself is captured.
+Writes screenshot.png (the app), inside.png (the Inside tab, with its heat maps),
+number.png (a whole number, its second digit chosen) and screenshot-zh_CN.png (the
+Chinese interface). Under a real X server the screen itself is captured.
 """
 
 import math
@@ -16,7 +17,8 @@ from PySide6.QtCore import QEvent, QPointF, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-SHOTS = [("screenshot.png", "en", None), ("inside.png", "en", "inside"), ("screenshot-zh_CN.png", "zh_CN", None)]
+SHOTS = [("screenshot.png", "en", None), ("inside.png", "en", "inside"), ("number.png", "en", "number"),
+         ("screenshot-zh_CN.png", "zh_CN", None)]
 
 
 def _send(widget, kind, point, button, buttons):
@@ -34,6 +36,20 @@ def draw_three(canvas):
         for point in points[1:]:
             _send(canvas, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, left)
         _send(canvas, QEvent.Type.MouseButtonRelease, points[-1], left, Qt.MouseButton.NoButton)
+
+
+def draw_number(canvas, text: str) -> None:
+    """Each digit's first pen-stroke style from digitpad.synth, side by side, by mouse."""
+    from digitpad.synth import STYLES
+
+    left = Qt.MouseButton.LeftButton
+    for i, char in enumerate(text):
+        for stroke in STYLES[int(char)][0]:
+            points = [QPointF(20 + 130 * i + 130 * x, 50 + 180 * y) for x, y in stroke]
+            _send(canvas, QEvent.Type.MouseButtonPress, points[0], left, left)
+            for point in points[1:]:
+                _send(canvas, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, left)
+            _send(canvas, QEvent.Type.MouseButtonRelease, points[-1], left, Qt.MouseButton.NoButton)
 
 
 def settle(app, condition, seconds=60.0):
@@ -83,10 +99,18 @@ def main() -> int:
         window.canvas.clear()
         if tab == "inside":
             window.side_tabs.setCurrentWidget(window.inside_panel)
-        draw_three(window.canvas)
+        window.number_toggle.setChecked(tab == "number")
+        if tab == "number":
+            draw_number(window.canvas, "2026")
+            settle(app, lambda: window.reading.strip.text() == "2026")
+            window.reading.strip.buttons()[1].click()
+        else:
+            draw_three(window.canvas)
         settle(app, window.prediction_is_current)
+        settle(app, lambda: not window.reading.busy() and window.reading.lookalikes.neighbours())
         if tab == "inside":
             window.inside_panel.conv_table.setCurrentCell(0, 0)
+            settle(app, lambda: window.reading.heat.shown is not None)
         capture(app, window, out / name)
         window.side_tabs.setCurrentIndex(0)
     window.close()

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 CANVAS_SIZE = 280  # logical pixels, ten times MNIST's 28
+NUMBER_WIDTH = 2 * CANVAS_SIZE  # the page for a whole number: four digits at full height, more if smaller
 # A digit drawn about 180 px tall is scaled by 20/180 to MNIST's box: a 20 px pen
 # becomes about 2.2 px, MNIST's stroke width.
 DEFAULT_PEN_WIDTH = 20
@@ -44,7 +45,8 @@ class DrawingCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("canvas")
-        self.setFixedSize(CANVAS_SIZE, CANVAS_SIZE)
+        self._width = CANVAS_SIZE  # logical pixels; the height is always CANVAS_SIZE
+        self.setFixedSize(self._width, CANVAS_SIZE)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setAcceptDrops(True)
@@ -63,8 +65,8 @@ class DrawingCanvas(QWidget):
         return max(1.0, self.devicePixelRatioF())
 
     def _blank_image(self) -> QImage:
-        side = round(CANVAS_SIZE * self._scale())
-        image = QImage(side, side, QImage.Format.Format_Grayscale8)
+        scale = self._scale()
+        image = QImage(round(self._width * scale), round(CANVAS_SIZE * scale), QImage.Format.Format_Grayscale8)
         image.fill(QColor(PAPER, PAPER, PAPER))
         return image
 
@@ -80,7 +82,18 @@ class DrawingCanvas(QWidget):
         return rows[:, :width].copy()
 
     def sizeHint(self) -> QSize:
-        return QSize(CANVAS_SIZE, CANVAS_SIZE)
+        return QSize(self._width, CANVAS_SIZE)
+
+    def set_page_width(self, width: int) -> None:
+        """Widen the page (to write a number) or narrow it again; the drawing stays."""
+        self._finish_stroke()
+        if width != self._width:
+            self._width = width
+            self.setFixedSize(width, CANVAS_SIZE)
+            self._replay()
+
+    def page_width(self) -> int:
+        return self._width
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -127,7 +140,10 @@ class DrawingCanvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for op in self._ops:
             if isinstance(op, PictureOp):
-                painter.drawImage(QRectF(image.rect()), op.image)
+                # Its own size, from the top left: a page that was widened since keeps its
+                # picture unstretched, with the picture's paper beyond it.
+                painter.fillRect(image.rect(), QColor(op.image.pixelColor(op.image.width() - 1, 0)))
+                painter.drawImage(QRectF(0, 0, op.image.width(), op.image.height()), op.image)
             else:
                 self._paint_stroke(painter, op)
         painter.end()
@@ -142,7 +158,7 @@ class DrawingCanvas(QWidget):
         if event.button() != Qt.MouseButton.LeftButton:
             return
         self._finish_stroke()  # a release we never saw (focus lost mid-stroke)
-        if self._image.width() != round(CANVAS_SIZE * self._scale()):
+        if self._image.height() != round(CANVAS_SIZE * self._scale()):
             self._replay()  # moved to a screen with another pixel ratio
         point = event.position()
         self._current = Stroke(width=self.pen_width, erase=self.erasing, points=[point])
@@ -218,13 +234,13 @@ class DrawingCanvas(QWidget):
 
     def _fit(self, picture: QImage) -> QImage:
         gray = picture.convertToFormat(QImage.Format.Format_Grayscale8)
-        side = self._image.width()
-        fitted = gray.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+        width, height = self._image.width(), self._image.height()
+        fitted = gray.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)
-        page = QImage(side, side, QImage.Format.Format_Grayscale8)
+        page = QImage(width, height, QImage.Format.Format_Grayscale8)
         page.fill(QColor.fromRgb(_border_shade(gray)).rgb())  # pad with the picture's own paper
         painter = QPainter(page)
-        painter.drawImage((side - fitted.width()) // 2, (side - fitted.height()) // 2, fitted)
+        painter.drawImage((width - fitted.width()) // 2, (height - fitted.height()) // 2, fitted)
         painter.end()
         return page
 

@@ -20,6 +20,7 @@ from .evaluate_panel import EvaluatePanel
 from .handwriting_box import HandwritingBox
 from .i18n import LANGUAGES, current_language, install_language
 from .inside_panel import InsidePanel
+from .reading import ReadingExtras
 from .training_panel import TrainingPanel
 from .workers import PredictionWorker, configure_torch_once, describe_error, run_in_background
 
@@ -117,6 +118,9 @@ class MainWindow(QMainWindow):
         self.preview.setToolTip(self.tr("Exactly what the model sees: 28x28 pixels, centred like MNIST"))
         self.preview.setStyleSheet("background: black; border: 1px solid #888;")
         self.chart = ProbabilityChart()
+        # The number, look-alikes and heat maps: widgets and background jobs of their own.
+        self.reading = ReadingExtras(self.canvas, self._pool, self)
+        self.reading.numberRead.connect(self._on_number_read)
         self.notice = QLabel("")
         self.notice.setObjectName("noticeLabel")
         self.notice.setWordWrap(True)
@@ -136,7 +140,9 @@ class MainWindow(QMainWindow):
         top.addWidget(self.prediction_label, stretch=1)
         top.addWidget(self.preview)
         right.addLayout(top)
+        right.addWidget(self.reading.strip)
         right.addWidget(self.chart, stretch=1)
+        right.addWidget(self.reading.lookalikes)
         right.addWidget(self.notice)
         central = QWidget()
         row = QHBoxLayout(central)
@@ -154,6 +160,7 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.training_panel, self.tr("Train"))
         self.side_tabs.addTab(QWidget(), self.tr("Evaluate"))
         self.inside_panel = InsidePanel()
+        self.inside_panel.layout().insertWidget(1, self.reading.heat)
         self.side_tabs.addTab(self.inside_panel, self.tr("Inside"))
         self.side_tabs.currentChanged.connect(self._on_tab_shown)
         dock = QDockWidget(self.tr("Train and evaluate"), self)
@@ -183,10 +190,15 @@ class MainWindow(QMainWindow):
         self.clear_button.setObjectName("clearButton")
         self.clear_button.setToolTip(self.tr("Clear the canvas (Esc or Delete)"))
         self.clear_button.clicked.connect(self.canvas.clear)
+        self.number_toggle = QCheckBox(self.tr("Number"))
+        self.number_toggle.setObjectName("numberMode")
+        self.number_toggle.setToolTip(self.tr("A wider page: write several digits side by side and read the number"))
+        self.number_toggle.toggled.connect(self._set_number_mode)
         self.pen_value = QLabel(str(DEFAULT_PEN_WIDTH))
         self.pen_value.setMinimumWidth(24)
         buttons = QHBoxLayout()
-        for widget in (self.eraser_button, self.undo_button, self.redo_button, self.clear_button):
+        for widget in (self.eraser_button, self.undo_button, self.redo_button, self.clear_button,
+                       self.number_toggle):
             buttons.addWidget(widget)
         pen_row = QHBoxLayout()
         pen_row.addWidget(QLabel(self.tr("Pen width")))
@@ -556,7 +568,24 @@ class MainWindow(QMainWindow):
             self.chart.set_probabilities(result.probs)
         self.preview.setPixmap(_preview_pixmap(result.input))
         self._update_inside()
+        looking_inside = self.side_tabs.currentWidget() is self.inside_panel
+        self.reading.prediction_shown(self.predictor, self.canvas.to_array(), result, looking_inside)
         self.predictionShown.emit(result)
+
+    @Slot(bool)
+    def _set_number_mode(self, on: bool) -> None:
+        self.reading.set_number_mode(on)
+        self.request_prediction()
+
+    @Slot(object, object)
+    def _on_number_read(self, number, shown) -> None:
+        """The number large, and the chosen digit (the first by default) in the chart."""
+        if len(number.digits) < 2:
+            return  # one digit: the prediction on screen is already its reading
+        self.prediction_label.setText(number.text)
+        self.prediction_label.setToolTip(self.tr("The number read, digit by digit, left to right"))
+        self.chart.set_probabilities(shown.probs, muted=shown.unsure)
+        self.preview.setPixmap(_preview_pixmap(shown.input))
 
     # --- files -----------------------------------------------------------------------
 

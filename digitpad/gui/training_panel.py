@@ -242,6 +242,7 @@ class TrainingPanel(QWidget):
             model=model, epochs=self.epochs.value(), batch_size=self.batch_size.value(),
             lr=self.learning_rate.value(), val_split=self.val_split.value(),
             augment=self.augment.isChecked(), device=self.device, out_dir=str(out), init_from=init_from,
+            data_dir=str(Path(self.folder_edit.text()).resolve()),  # where its look-alikes come from
         )
 
     @Slot()

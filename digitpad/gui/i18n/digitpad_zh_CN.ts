@@ -3,7 +3,7 @@
 <context>
     <name>DrawingCanvas</name>
     <message>
-        <location filename="../canvas.py" line="51" />
+        <location filename="../canvas.py" line="53" />
         <source>Draw a digit with the left mouse button</source>
         <translation>按住鼠标左键写一个数字</translation>
     </message>
@@ -229,6 +229,40 @@ Per class: {c}</source>
     </message>
 </context>
 <context>
+    <name>HeatMapView</name>
+    <message>
+        <location filename="../heat_map_view.py" line="26" />
+        <source>Heat map: which pixels made the answer</source>
+        <translation>热力图：哪些像素决定了答案</translation>
+    </message>
+    <message>
+        <location filename="../heat_map_view.py" line="34" />
+        <location filename="../heat_map_view.py" line="64" />
+        <source>Draw a digit to see which of its pixels the network relied on.</source>
+        <translation>写一个数字，看看网络依靠的是哪些像素。</translation>
+    </message>
+    <message>
+        <location filename="../heat_map_view.py" line="51" />
+        <source>Integrated gradients</source>
+        <translation>积分梯度</translation>
+    </message>
+    <message>
+        <location filename="../heat_map_view.py" line="55" />
+        <source>Grad-CAM: the regions the last convolutions found evidence in</source>
+        <translation>Grad-CAM：最后几层卷积找到证据的区域</translation>
+    </message>
+    <message>
+        <location filename="../heat_map_view.py" line="57" />
+        <source>Red pixels pushed the answer {d} up, blue ones pushed it down; the brighter, the stronger (integrated gradients{cam}).</source>
+        <translation>红色像素推高了答案 {d} 的得分，蓝色像素拉低了它；越亮作用越强（积分梯度{cam}）。</translation>
+    </message>
+    <message>
+        <location filename="../heat_map_view.py" line="58" />
+        <source>; right: Grad-CAM</source>
+        <translation>；右图：Grad-CAM</translation>
+    </message>
+</context>
+<context>
     <name>InsidePanel</name>
     <message>
         <location filename="../inside_panel.py" line="33" />
@@ -378,11 +412,39 @@ Per class: {c}</source>
     </message>
 </context>
 <context>
+    <name>LookalikeStrip</name>
+    <message>
+        <location filename="../lookalike_strip.py" line="32" />
+        <source>Training digits the network finds most alike</source>
+        <translation>网络认为最相似的训练数字</translation>
+    </message>
+    <message>
+        <location filename="../lookalike_strip.py" line="33" />
+        <source>Nearest in the network's own features (the input of its last layer). A wrong answer often has wrong-looking look-alikes.</source>
+        <translation>在网络自己的特征空间（最后一层的输入）里最接近的数字。答错时，相似数字往往也像错的那个。</translation>
+    </message>
+    <message>
+        <location filename="../lookalike_strip.py" line="66" />
+        <source>Label {label}, similarity {s:.2f}</source>
+        <translation>标签 {label}，相似度 {s:.2f}</translation>
+    </message>
+    <message>
+        <location filename="../lookalike_strip.py" line="94" />
+        <source>Look-alike</source>
+        <translation>相似数字</translation>
+    </message>
+    <message>
+        <location filename="../lookalike_strip.py" line="96" />
+        <source>Label {label} · digit #{index} of {origin} · similarity {s:.2f}</source>
+        <translation>标签 {label} · {origin}中的第 {index} 号 · 相似度 {s:.2f}</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <location filename="../main_window.py" line="110" />
-        <location filename="../main_window.py" line="166" />
-        <location filename="../main_window.py" line="295" />
+        <location filename="../main_window.py" line="172" />
+        <location filename="../main_window.py" line="298" />
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
@@ -392,333 +454,366 @@ Per class: {c}</source>
         <translation>模型看到的就是这个：28×28 像素，像 MNIST 一样居中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155" />
+        <location filename="../main_window.py" line="160" />
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156" />
-        <location filename="../main_window.py" line="375" />
+        <location filename="../main_window.py" line="161" />
+        <location filename="../main_window.py" line="377" />
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="158" />
+        <location filename="../main_window.py" line="164" />
         <source>Inside</source>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="160" />
+        <location filename="../main_window.py" line="166" />
         <source>Train and evaluate</source>
         <translation>训练与评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="171" />
-        <location filename="../main_window.py" line="193" />
+        <location filename="../main_window.py" line="177" />
+        <location filename="../main_window.py" line="204" />
         <source>Pen width</source>
         <translation>笔的粗细</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="173" />
+        <location filename="../main_window.py" line="179" />
         <source>Eraser</source>
         <translation>橡皮擦</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="174" />
+        <location filename="../main_window.py" line="180" />
         <source>Erase parts of the drawing (E)</source>
         <translation>擦掉部分笔画（E）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="177" />
+        <location filename="../main_window.py" line="183" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="178" />
+        <location filename="../main_window.py" line="184" />
         <source>Undo the last stroke (Ctrl+Z)</source>
         <translation>撤销上一笔（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="180" />
+        <location filename="../main_window.py" line="186" />
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181" />
+        <location filename="../main_window.py" line="187" />
         <source>Redo (Ctrl+Shift+Z)</source>
         <translation>重做（Ctrl+Shift+Z）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183" />
+        <location filename="../main_window.py" line="189" />
         <source>Clear</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185" />
+        <location filename="../main_window.py" line="191" />
         <source>Clear the canvas (Esc or Delete)</source>
         <translation>清空画板（Esc 或 Delete）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204" />
+        <location filename="../main_window.py" line="193" />
+        <source>Number</source>
+        <translation>多位数</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="195" />
+        <source>A wider page: write several digits side by side and read the number</source>
+        <translation>更宽的画布：并排写几个数字，读出整个数</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="215" />
         <source>Which network reads the drawing</source>
         <translation>由哪个网络来识别</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="205" />
+        <location filename="../main_window.py" line="216" />
         <source>CNN (shipped)</source>
         <translation>CNN（内置）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206" />
+        <location filename="../main_window.py" line="217" />
         <source>MLP (shipped)</source>
         <translation>MLP（内置）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207" />
+        <location filename="../main_window.py" line="218" />
         <source>Load checkpoint…</source>
         <translation>加载模型文件…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="211" />
+        <location filename="../main_window.py" line="222" />
         <source>Where the network runs</source>
         <translation>网络在哪个设备上运行</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="212" />
-        <location filename="../main_window.py" line="341" />
+        <location filename="../main_window.py" line="223" />
+        <location filename="../main_window.py" line="343" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214" />
+        <location filename="../main_window.py" line="225" />
         <source>Compare MLP and CNN</source>
         <translation>对比 MLP 与 CNN</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="216" />
+        <location filename="../main_window.py" line="227" />
         <source>Show the other shipped network's P0-P9 beside this one's</source>
         <translation>在旁边显示另一个内置网络的 P0–P9</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="219" />
+        <location filename="../main_window.py" line="230" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221" />
+        <location filename="../main_window.py" line="232" />
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="227" />
+        <location filename="../main_window.py" line="238" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228" />
+        <location filename="../main_window.py" line="239" />
         <source>&amp;Open image…</source>
         <translation>打开图片(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="229" />
+        <location filename="../main_window.py" line="240" />
         <source>&amp;Load checkpoint…</source>
         <translation>加载模型文件(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230" />
+        <location filename="../main_window.py" line="241" />
         <source>&amp;Save drawing as PNG…</source>
         <translation>把画保存为 PNG(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="231" />
+        <location filename="../main_window.py" line="242" />
         <source>&amp;Export model (ONNX)…</source>
         <translation>导出模型 (ONNX)(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="233" />
+        <location filename="../main_window.py" line="244" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234" />
+        <location filename="../main_window.py" line="245" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="235" />
+        <location filename="../main_window.py" line="246" />
         <source>&amp;Undo stroke</source>
         <translation>撤销一笔(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="237" />
+        <location filename="../main_window.py" line="248" />
         <source>&amp;Redo stroke</source>
         <translation>重做一笔(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="239" />
+        <location filename="../main_window.py" line="250" />
         <source>&amp;Clear canvas</source>
         <translation>清空画板(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="241" />
+        <location filename="../main_window.py" line="252" />
         <source>&amp;Label drawing as</source>
         <translation>把这幅画标注为(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="245" />
+        <location filename="../main_window.py" line="256" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="251" />
+        <location filename="../main_window.py" line="262" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="252" />
+        <location filename="../main_window.py" line="263" />
         <source>&amp;About digitpad</source>
         <translation>关于 digitpad(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="326" />
+        <location filename="../main_window.py" line="328" />
         <source>{error} Using the CPU instead.</source>
         <translation>{error} 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="331" />
+        <location filename="../main_window.py" line="333" />
         <source>No model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="332" />
+        <location filename="../main_window.py" line="334" />
         <source>No model loaded</source>
         <translation>没有加载模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="360" />
-        <location filename="../main_window.py" line="611" />
+        <location filename="../main_window.py" line="362" />
+        <location filename="../main_window.py" line="629" />
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="467" />
+        <location filename="../main_window.py" line="468" />
         <source>Load checkpoint</source>
         <translation>加载模型文件</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="468" />
+        <location filename="../main_window.py" line="469" />
         <source>PyTorch checkpoints (*.pt *.pth);;All files (*)</source>
         <translation>PyTorch 模型文件 (*.pt *.pth);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="486" />
+        <location filename="../main_window.py" line="487" />
         <source> · MNIST test accuracy {a:.2%}</source>
         <translation> · MNIST 测试准确率 {a:.2%}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="488" />
+        <location filename="../main_window.py" line="489" />
         <source> · validation accuracy {a:.2%}</source>
         <translation> · 验证准确率 {a:.2%}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="491" />
+        <location filename="../main_window.py" line="492" />
         <source>Shipped {arch}</source>
         <translation>内置 {arch}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="495" />
+        <location filename="../main_window.py" line="496" />
         <source>{model}{accuracy} on {device}</source>
         <translation>{model}{accuracy}，运行于 {device}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="556" />
+        <location filename="../main_window.py" line="557" />
         <source>Draw a digit</source>
         <translation>写一个数字</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="559" />
+        <location filename="../main_window.py" line="560" />
         <source>Not a digit?</source>
         <translation>不是数字？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="561" />
+        <location filename="../main_window.py" line="562" />
         <source>This does not look like a digit (p = {p:.0%}). Best guess: {d}.</source>
         <translation>这看起来不像数字（p = {p:.0%}）。最可能的猜测：{d}。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="566" />
+        <location filename="../main_window.py" line="567" />
         <source>The digit the model reads, and its calibrated probability</source>
         <translation>模型识别出的数字，以及校准后的概率</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="579" />
+        <location filename="../main_window.py" line="586" />
+        <source>The number read, digit by digit, left to right</source>
+        <translation>读出的数，从左到右逐位识别</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="597" />
         <source>Open image</source>
         <translation>打开图片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580" />
+        <location filename="../main_window.py" line="598" />
         <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="588" />
+        <location filename="../main_window.py" line="606" />
         <source>Cannot open '{name}': not a readable image.</source>
         <translation>无法打开“{name}”：不是可读取的图片。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="596" />
+        <location filename="../main_window.py" line="614" />
         <source>Save drawing</source>
         <translation>保存这幅画</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="609" />
+        <location filename="../main_window.py" line="627" />
         <source>Could not save '{path}': {error}</source>
         <translation>无法保存“{path}”：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="619" />
+        <location filename="../main_window.py" line="637" />
         <source>Export model</source>
         <translation>导出模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="620" />
+        <location filename="../main_window.py" line="638" />
         <source>ONNX (*.onnx);;TorchScript (*.pt)</source>
         <translation>ONNX (*.onnx);;TorchScript (*.pt)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="627" />
+        <location filename="../main_window.py" line="645" />
         <source>Exporting {path}…</source>
         <translation>正在导出 {path}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="632" />
+        <location filename="../main_window.py" line="650" />
         <source>Exported {model} (contract in {info})</source>
         <translation>已导出 {model}（输入约定见 {info}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="649" />
+        <location filename="../main_window.py" line="667" />
         <source>Finish or cancel the training or evaluation first.</source>
         <translation>请先等训练或评估结束，或取消它。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="677" />
+        <location filename="../main_window.py" line="695" />
         <source>About digitpad</source>
         <translation>关于 digitpad</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="684" />
+        <location filename="../main_window.py" line="702" />
         <source>not loaded yet</source>
         <translation>尚未加载</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="685" />
+        <location filename="../main_window.py" line="703" />
         <source>Draw digits and watch neural networks read them.</source>
         <translation>写数字，看神经网络如何识别它们。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="689" />
+        <location filename="../main_window.py" line="707" />
         <source>The shipped models were trained on MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), licensed CC BY-SA 3.0.</source>
         <translation>内置模型使用 MNIST（Y. LeCun、C. Cortes、C. J. C. Burges）训练，许可证为 CC BY-SA 3.0。</translation>
+    </message>
+</context>
+<context>
+    <name>NumberStrip</name>
+    <message>
+        <location filename="../number_view.py" line="67" />
+        <source>Number:</source>
+        <translation>数：</translation>
+    </message>
+    <message>
+        <location filename="../number_view.py" line="73" />
+        <source>Click a digit to see its probabilities and the 28x28 input it was read from</source>
+        <translation>点击某一位，查看它的概率和模型看到的 28x28 输入</translation>
+    </message>
+    <message>
+        <location filename="../number_view.py" line="92" />
+        <source>This does not look like a digit</source>
+        <translation>这看起来不像数字</translation>
     </message>
 </context>
 <context>
@@ -727,6 +822,14 @@ Per class: {c}</source>
         <location filename="../chart.py" line="24" />
         <source>Probability of each digit, P0 to P9</source>
         <translation>每个数字的概率，P0 到 P9</translation>
+    </message>
+</context>
+<context>
+    <name>ReadingExtras</name>
+    <message>
+        <location filename="../reading.py" line="140" />
+        <source>Draw a digit to see the training digits most like it.</source>
+        <translation>写一个数字，看看与它最相似的训练数字。</translation>
     </message>
 </context>
 <context>
@@ -884,39 +987,39 @@ Per class: {c}</source>
         <translation>{k} 个类别共 {n} 张图片（{counts}）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="265" />
+        <location filename="../training_panel.py" line="266" />
         <source>Loading images…</source>
         <translation>正在读取图片…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="273" />
+        <location filename="../training_panel.py" line="274" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="298" />
+        <location filename="../training_panel.py" line="299" />
         <source>Loading images: {done} of {total}</source>
         <translation>正在读取图片：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="306" />
+        <location filename="../training_panel.py" line="307" />
         <source>Skipped {n} unreadable or blank images ({names}{more}).</source>
         <translation>跳过了 {n} 张无法读取或空白的图片（{names}{more}）。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="316" />
+        <location filename="../training_panel.py" line="317" />
         <source>Epoch {e}/{E} · batch {b}/{B} · {rate:,.0f} samples/s · ETA {eta}</source>
         <translation>第 {e}/{E} 轮 · 第 {b}/{B} 批 · 每秒 {rate:,.0f} 个样本 · 预计还需 {eta}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="346" />
+        <location filename="../training_panel.py" line="347" />
         <source>On your held-out drawings: {before:.1%} before, {after:.1%} after.
 </source>
         <translation>在你留出的手写数字上：训练前 {before:.1%}，训练后 {after:.1%}。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="349" />
+        <location filename="../training_panel.py" line="350" />
         <source>Done in {time}. Best validation accuracy: {best}.
 {tuned}Checkpoint: {path}
 {skipped}</source>
@@ -925,17 +1028,17 @@ Per class: {c}</source>
 {skipped}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="353" />
+        <location filename="../training_panel.py" line="354" />
         <source>Finished.</source>
         <translation>已完成。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="360" />
+        <location filename="../training_panel.py" line="361" />
         <source>Cancelled. The current model and your files are unchanged.</source>
         <translation>已取消。当前模型和你的文件都没有改动。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="367" />
+        <location filename="../training_panel.py" line="368" />
         <source>Training stopped: {message}</source>
         <translation>训练中止：{message}</translation>
     </message>
