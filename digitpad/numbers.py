@@ -6,9 +6,14 @@ MNIST's recipe reads one centred digit, so a number is first cut into digits:
 2. Pieces stacked above one another belong together: the two strokes of an open 4, the
    flag of a 5, the bar of a 7, a dot that missed its stroke. Digits of a number sit
    side by side, so pieces whose columns mostly overlap are one digit.
-3. A piece much wider than it is tall is digits that touch or overlap a little. It is
-   cut where the ink is thinnest, if the model reads the two parts better than the
-   whole (the recogniser decides, as in classic segmentation-by-recognition).
+3. Ink wide enough to be two digits that touch or overlap a little is cut where the
+   two parts read best, if they read better than the whole (segmentation by
+   recognition). "Better" weighs the model's confidence against the ink's width: the
+   network is as sure of two digits squeezed into one box as of one digit, so its
+   confidence alone cannot tell them apart.
+4. Short pieces beside a digit (a flag drawn apart, a stroke that came apart) join it
+   when the digit reads better with them: the best grouping is found by dynamic
+   programming over the pieces, left to right.
 
 Each digit, with only its own ink, then goes through the same `Predictor` as a single
 drawing, left to right. A drawing that is one digit is read exactly as before: the whole
@@ -33,22 +38,34 @@ STACKED_OVERLAP = 0.5
 # A piece this much smaller (in ink) than the largest is a stray mark: it joins its nearest
 # neighbour instead of being read as a digit of its own.
 SPECK_SHARE = 0.04
-# A digit is rarely wider than this times its height (a wide 0 or a 2 with a long base);
-# wider ink is tried as touching digits.
-WIDE = 1.0
-# Ink at least this wide (times its height) is never one digit: it is cut if both parts
-# read as digits with at least SURE_PARTS confidence. Between WIDE and this, both parts
-# must read with CLEAR_PARTS confidence, better than the whole.
-SURELY_SEVERAL = 1.1
-SURE_PARTS = 0.5
-CLEAR_PARTS = 0.98
+# How well some ink reads as one digit (its "fitness"): the log of the model's confidence,
+# FLOOR when the gate turns it away, less WIDTH_PENALTY per unit of width beyond
+# USUAL_WIDTH (widths in units of the line's height, the median height of the pieces:
+# the network is as confident about two digits squeezed into one box as about one, so
+# its confidence alone cannot tell them apart; their width can). Each digit read costs
+# DIGIT_COST, so that a doubtful cut or a doubtful fragment is not a digit of its own.
+FLOOR = 0.02
+USUAL_WIDTH = 0.95
+WIDTH_PENALTY = 4.0
+DIGIT_COST = 0.5
+# Ink narrower than this (in line heights) is never tried as two digits; when the drawing
+# is one piece, its own height is all there is to go by, and only ink wider than
+# ALONE_CUTS times its height is tried (a single digit must read exactly as before).
+TRY_CUTS = 0.75
+ALONE_CUTS = 1.4
+# A piece shorter than FRAGMENT_HEIGHT line heights, closer than FRAGMENT_GAP to its
+# neighbour, may be a fragment of it (a flag, a bar, a stroke that came apart); full-height
+# pieces (a 1 beside a 5) are digits of their own.
+FRAGMENT_HEIGHT = 0.6
+FRAGMENT_GAP = 0.25
 # A cut leaves each side at least this share of the piece's height; cuts are tried every
 # CUT_STEP of the height, upright and leaning by these slopes (x per y, as slanted writing).
 MIN_PART = 0.2
-CUT_STEP = 0.05
-CUT_LEANS = (0.0, 0.25, -0.15)
-# Ink pixels next to a digit's clear ink (antialiased edges) belong to it.
-FRINGE_PX = 2
+CUT_STEP = 0.06
+CUT_LEANS = (0.0, 0.25)
+# Faint ink this close to a digit's clear ink (its antialiased edge), in line heights,
+# belongs to it.
+FRINGE = 0.03
 
 
 @dataclass
@@ -86,16 +103,35 @@ def read_number(predictor: "Predictor", image) -> NumberRead:
 
 def find_digits(ink: preprocess.Ink, predictor: "Predictor | None" = None) -> list[Piece]:
     """Each digit's ink, left to right. Without a predictor, touching digits are not cut
-    (there is nothing to judge a cut with)."""
+    and fragments are not joined (there is nothing to judge them with)."""
     clear = ink.values >= np.float32(preprocess.EXTENT_LEVEL) * np.float32(ink.strongest)
     labels, _ = ndimage.label(clear, structure=np.ones((3, 3)))
     pieces = [Piece(labels[box] == i + 1, box[1].start, box[0].start)
               for i, box in enumerate(ndimage.find_objects(labels)) if box is not None]
     groups = _stack_pieces(_absorb_specks(pieces))
+    line_height = float(np.median([g.mask.shape[0] for g in groups]))
     if predictor is not None:
-        groups = [part for group in groups for part in _split_touching(ink, group, predictor)]
+        judge = _Judge(ink, predictor, line_height)
+        if len(groups) == 1:
+            judge.try_cuts = ALONE_CUTS
+        groups = [part for group in groups for part in _split_touching(judge, group)]
+        groups = _join_fragments(judge, sorted(groups, key=lambda piece: piece.x0))
     groups.sort(key=lambda piece: (piece.x0 + piece.x1) / 2)
-    return _with_fringe(ink, groups)
+    return _with_fringe(ink, groups, max(2, round(FRINGE * line_height)))
+
+
+class _Judge:
+    """Reads candidate digits with the model and says how well each reads as one digit."""
+
+    def __init__(self, ink: preprocess.Ink, predictor: "Predictor", line_height: float):
+        self.ink, self.predictor, self.line_height = ink, predictor, line_height
+        self.try_cuts = TRY_CUTS  # ink at least this wide (in line heights) may be two digits
+
+    def fitness(self, pieces: list["Piece"]) -> list[float]:
+        reads = self.predictor.predict_batch([_digit_image(self.ink, piece) for piece in pieces])
+        return [np.log(max(_score(read), FLOOR))
+                - WIDTH_PENALTY * max(0.0, piece.mask.shape[1] / self.line_height - USUAL_WIDTH)
+                for read, piece in zip(reads, pieces)]
 
 
 @dataclass
@@ -167,35 +203,58 @@ def _stack_pieces(pieces: list[Piece]) -> list[Piece]:
     return groups
 
 
-def _split_touching(ink: preprocess.Ink, piece: Piece, predictor: "Predictor") -> list[Piece]:
-    """A piece too wide for one digit, cut where the model reads both parts best."""
-    height, width = piece.mask.shape
-    ratio = width / height
-    if ratio <= WIDE:
+def _split_touching(judge: _Judge, piece: Piece) -> list[Piece]:
+    """A piece that may be digits touching or overlapping a little: cut where both parts
+    read best, if the two read better than the whole."""
+    if piece.mask.shape[1] < judge.try_cuts * judge.line_height:
         return [piece]
-    parts = [pair for pair in _cuts(piece) if pair[0].mask.any() and pair[1].mask.any()]
+    parts = [(left.trimmed(), right.trimmed()) for left, right in _cuts(piece)
+             if left.mask.any() and right.mask.any()]
     if not parts:
         return [piece]
-    images = [_digit_image(ink, piece)] + [_digit_image(ink, p) for pair in parts for p in pair]
-    reads = predictor.predict_batch(images)
-    whole, halves = _score(reads[0]), reads[1:]
-    scores = [min(_score(halves[2 * i]), _score(halves[2 * i + 1])) for i in range(len(parts))]
-    best = int(np.argmax(scores))
-    # The network is confident even about two digits squeezed into one box, so its
-    # confidence in the whole says little; the shape says more. Ink this wide is split
-    # whenever both parts read as digits; narrower ink only when both read very clearly.
-    if ratio >= SURELY_SEVERAL:
-        convincing = scores[best] >= SURE_PARTS
-    else:
-        convincing = scores[best] >= CLEAR_PARTS and scores[best] > whole
-    if not convincing:
+    fitness = judge.fitness([piece] + [p for pair in parts for p in pair])
+    whole, halves = fitness[0], fitness[1:]
+    both = [halves[2 * i] + halves[2 * i + 1] - DIGIT_COST for i in range(len(parts))]
+    best = int(np.argmax(both))
+    if both[best] <= whole:
         return [piece]
-    first, second = (part.trimmed() for part in parts[best])
-    return _split_touching(ink, first, predictor) + _split_touching(ink, second, predictor)
+    first, second = parts[best]
+    return _split_touching(judge, first) + _split_touching(judge, second)
+
+
+def _join_fragments(judge: _Judge, pieces: list[Piece]) -> list[Piece]:
+    """The best way to group neighbouring pieces (up to three) into digits: a stroke
+    that came apart, or a flag drawn beside its 5, reads better with its digit."""
+    if len(pieces) < 2:
+        return pieces
+    candidates = {}  # (first, end) -> the pieces first..end-1 as one Piece
+    short = [p.mask.shape[0] < FRAGMENT_HEIGHT * judge.line_height for p in pieces]
+    for first in range(len(pieces)):
+        group = pieces[first]
+        candidates[(first, first + 1)] = group
+        for end in range(first + 2, min(first + 4, len(pieces) + 1)):
+            gap = pieces[end - 1].x0 - max(p.x1 for p in pieces[first : end - 1])
+            if gap > FRAGMENT_GAP * judge.line_height or sum(not s for s in short[first:end]) > 1:
+                break
+            group = group | pieces[end - 1]
+            candidates[(first, end)] = group
+    keys = list(candidates)
+    fitness = dict(zip(keys, judge.fitness([candidates[k] for k in keys])))
+    best = [0.0] + [-np.inf] * len(pieces)  # best[i]: the best grouping of pieces[:i]
+    choice = [0] * (len(pieces) + 1)
+    for end in range(1, len(pieces) + 1):
+        for first in range(max(0, end - 3), end):
+            if (first, end) in fitness and best[first] + fitness[(first, end)] - DIGIT_COST > best[end]:
+                best[end], choice[end] = best[first] + fitness[(first, end)] - DIGIT_COST, first
+    groups, end = [], len(pieces)
+    while end > 0:
+        groups.append(candidates[(choice[end], end)])
+        end = choice[end]
+    return groups[::-1]
 
 
 def _score(prediction: "Prediction") -> float:
-    """How well one part reads as a digit: its confidence, and nothing if the gate refuses it."""
+    """How sure the model is that this ink is its digit: nothing if the gate refuses it."""
     return 0.0 if prediction.unsure else prediction.confidence
 
 
@@ -215,7 +274,7 @@ def _cuts(piece: Piece) -> list[tuple[Piece, Piece]]:
     return pairs
 
 
-def _with_fringe(ink: preprocess.Ink, groups: list[Piece]) -> list[Piece]:
+def _with_fringe(ink: preprocess.Ink, groups: list[Piece], fringe: int) -> list[Piece]:
     """Each digit's mask widened to its antialiased edge, never onto another digit's ink."""
     if len(groups) < 2:
         return groups
@@ -224,12 +283,12 @@ def _with_fringe(ink: preprocess.Ink, groups: list[Piece]) -> list[Piece]:
         taken[group.y0 : group.y1, group.x0 : group.x1] |= group.mask
     widened = []
     for group in groups:
-        y0, x0 = max(group.y0 - FRINGE_PX, 0), max(group.x0 - FRINGE_PX, 0)
-        y1, x1 = min(group.y1 + FRINGE_PX, taken.shape[0]), min(group.x1 + FRINGE_PX, taken.shape[1])
+        y0, x0 = max(group.y0 - fringe, 0), max(group.x0 - fringe, 0)
+        y1, x1 = min(group.y1 + fringe, taken.shape[0]), min(group.x1 + fringe, taken.shape[1])
         mask = np.zeros((y1 - y0, x1 - x0), dtype=bool)
         mask[group.y0 - y0 : group.y1 - y0, group.x0 - x0 : group.x1 - x0] = group.mask
         faint = (ink.values[y0:y1, x0:x1] > 0) & ~taken[y0:y1, x0:x1]
-        widened.append(Piece(mask | (ndimage.binary_dilation(mask, iterations=FRINGE_PX) & faint), x0, y0).trimmed())
+        widened.append(Piece(mask | (ndimage.binary_dilation(mask, iterations=fringe) & faint), x0, y0).trimmed())
     return widened
 
 

@@ -12,12 +12,12 @@ def cnn():
     return Predictor.from_pretrained("cnn", device="cpu")
 
 
-def _side_by_side(*pages: np.ndarray, step: int) -> np.ndarray:
-    """Dark-ink pages laid left to right, each `step` pixels after the last (may overlap)."""
+def _side_by_side(pages: list[np.ndarray], starts: list[int]) -> np.ndarray:
+    """Dark-ink pages laid left to right, each from its start column (they may overlap)."""
     height, width = pages[0].shape
-    out = np.full((height, step * (len(pages) - 1) + width), 255, np.uint8)
-    for i, page in enumerate(pages):
-        out[:, i * step : i * step + width] = np.minimum(out[:, i * step : i * step + width], page)
+    out = np.full((height, starts[-1] + width), 255, np.uint8)
+    for start, page in zip(starts, pages):
+        out[:, start : start + width] = np.minimum(out[:, start : start + width], page)
     return out
 
 
@@ -52,14 +52,19 @@ def test_strokes_of_one_digit_stay_together(digit, style):
 
 
 def test_digits_that_touch_or_overlap_a_little_are_cut_apart(cnn):
-    zero, eight = np.asarray(draw_digit(0)), np.asarray(draw_digit(8))
-    for step in (150, 170):  # the 0's ink ends at x=239: these overlap by 89 and 69 pixels of box
-        assert read_number(cnn, _side_by_side(zero, eight, step=step)).text == "08"
+    two, zero, eight = (np.asarray(draw_digit(d)) for d in (2, 0, 8))
+    # The 0's ink spans x = 57..223 of its page, the 8's 63..230: an 8 placed 150 px after
+    # the 0 overlaps its box by a quarter of its width, 170 px after it touches it.
+    for step in (150, 170):
+        number = read_number(cnn, _side_by_side([two, zero, eight], [0, 280, 280 + step]))
+        assert number.text == "208"
+        assert number.digits[1].box[2] <= number.digits[2].box[0] + 5
+    assert read_number(cnn, _side_by_side([zero, eight], [0, 170])).text == "08"
 
 
 def test_a_digit_the_gate_turns_away_shows_as_a_question_mark(cnn):
     three = np.asarray(draw_digit(3, rng=np.random.default_rng(0)))
     letter = np.asarray(draw_non_digit("letter", rng=np.random.default_rng(0)))
-    number = read_number(cnn, _side_by_side(three, letter, step=280))
+    number = read_number(cnn, _side_by_side([three, letter], [0, 280]))
     assert number.text == "3?"
     assert number.digits[1].prediction.unsure and number.digits[1].prediction.digit is not None
