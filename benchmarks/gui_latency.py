@@ -3,7 +3,7 @@ repainted P0-P9 bars, with the shipped CNN on the CPU; then the same while the
 training panel trains a CNN in the same process, with the longest stall of the GUI
 thread measured by a 5 ms heartbeat timer.
 
-Targets: idle p95 <= 16 ms; during training p95 <= 50 ms and no GUI stall > 50 ms.
+Targets: idle p95 <= 12 ms; during training p95 <= 30 ms and no GUI stall > 50 ms.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/gui_latency.py [--moves 300]
 """
@@ -25,6 +25,7 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 def send(canvas, kind, point, button, buttons):
+    point = canvas.to_widget(point)  # points are given in the drawing's 280x280 space
     QApplication.sendEvent(canvas, QMouseEvent(kind, point, canvas.mapToGlobal(point), button, buttons,
                                                Qt.KeyboardModifier.NoModifier))
 
@@ -110,11 +111,11 @@ def main() -> int:
     window.close()
 
     print(f"idle: mouse move -> repainted bars median {idle['median_ms']:.1f} ms, "
-          f"p95 {idle['p95_ms']:.1f} ms (target <= 16)")
+          f"p95 {idle['p95_ms']:.1f} ms (target <= 12)")
     print(f"while training a CNN: median {training['median_ms']:.1f} ms, p95 {training['p95_ms']:.1f} ms "
-          f"(target <= 50); worst GUI stall {heartbeat.worst_ms:.1f} ms (target <= 50)")
+          f"(target <= 30); worst GUI stall {heartbeat.worst_ms:.1f} ms (target <= 50)")
     print(json.dumps({"idle": idle, "training": training}))
-    ok = idle["p95_ms"] <= 16 and training["p95_ms"] <= 50 and heartbeat.worst_ms <= 50
+    ok = idle["p95_ms"] <= 12 and training["p95_ms"] <= 30 and heartbeat.worst_ms <= 50
     return 0 if ok else 1
 
 

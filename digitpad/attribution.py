@@ -32,7 +32,9 @@ class HeatMap:
 
 
 def _normalised(predictor: "Predictor", x):
-    return (x - predictor._mean) / predictor._std
+    from .scoring import normalise  # the one definition, with the checkpoint's contract
+
+    return normalise(x, predictor.contract)
 
 
 def integrated_gradients(predictor: "Predictor", digit: np.ndarray, target: int | None = None,

@@ -89,6 +89,15 @@ def save(checkpoint: Checkpoint, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
+def require_digit_classifier(checkpoint: Checkpoint, name: str) -> None:
+    """Refuse a checkpoint that does not read the ten digits (the not-a-digit gate, say):
+    its answers would be shown as digits that it never learned."""
+    if list(checkpoint.classes) != CLASSES:
+        shown = ", ".join(map(str, checkpoint.classes[:12]))
+        raise CheckpointError(f"'{name}' is not a digit classifier: it has {len(checkpoint.classes)} "
+                              f"classes ({shown}), digitpad needs the ten digits 0-9")
+
+
 def load(path: str | os.PathLike) -> Checkpoint:
     """Read and check a checkpoint; any problem is one CheckpointError with a reason."""
     path = Path(path)

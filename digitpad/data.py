@@ -12,6 +12,7 @@ This module needs numpy and Pillow only (no torch), so worker processes start fa
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Generator, Iterator
 
 import numpy as np
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
@@ -197,7 +198,14 @@ def _decode_chunk(paths: list[str]) -> tuple[np.ndarray, list[tuple[int, str]]]:
     return out, sorted(failures)
 
 
+# Failures that say nothing about the file: another try may well read it.
+TRANSIENT_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EAGAIN, errno.EINTR, errno.EBUSY}
+TRANSIENT = "not read this time: "
+
+
 def _reason(error: Exception) -> str:
+    if isinstance(error, MemoryError) or (isinstance(error, OSError) and error.errno in TRANSIENT_ERRNOS):
+        return TRANSIENT + (str(error).split("\n")[0] or type(error).__name__)
     if isinstance(error, UnidentifiedImageError):
         return "not a readable image"
     text = str(error).split("\n")[0]
@@ -217,6 +225,34 @@ def load_folder(
     `should_stop` is polled between chunks; when it returns True, loading stops with
     :class:`Cancelled`.
     """
+    return run_steps(load_folder_steps(root, cache_dir, workers), progress, should_stop,
+                     "loading the dataset was cancelled")
+
+
+def run_steps(steps: Generator, progress: Progress | None, should_stop: Callable[[], bool] | None,
+              cancelled: str):
+    """Drive a generator that yields (done, total) and returns a result, with callbacks:
+    the form the CLI uses. A stop request closes the generator (which stops its work)
+    and raises Cancelled(`cancelled`)."""
+    while True:
+        try:
+            done, total = next(steps)
+        except StopIteration as end:
+            return end.value
+        if progress:
+            progress(done, total)
+        if should_stop and should_stop():
+            steps.close()
+            raise Cancelled(cancelled)
+
+
+def load_folder_steps(
+    root: str | os.PathLike | FolderScan,
+    cache_dir: str | os.PathLike | None = None,
+    workers: int | None = None,
+) -> Generator[tuple[int, int], None, ImageSet]:
+    """load_folder as a generator: yields (images done, total) between chunks and returns
+    the ImageSet; closing it stops the work (what a GUI worker's cancel does)."""
     scan = root if isinstance(root, FolderScan) else scan_folder(root)
     paths = [str(p) for p, _ in scan.files]
     labels = np.array([label for _, label in scan.files], dtype=np.int64)
@@ -224,11 +260,11 @@ def load_folder(
     cached = _read_cache(cache, len(paths))
     if cached is not None:
         images, failed = cached
-        if progress:
-            progress(len(paths), len(paths))
+        yield len(paths), len(paths)
     else:
-        images, failed = _decode_all(paths, progress, workers, should_stop)
-        _write_cache(cache, images, failed)
+        images, failed = yield from _decode_all(paths, workers)
+        if not any(reason.startswith(TRANSIENT) for _, reason in failed):
+            _write_cache(cache, images, failed)  # else the next load tries those files again
     keep = np.ones(len(paths), dtype=bool)
     keep[[i for i, _ in failed]] = False
     return ImageSet(
@@ -239,39 +275,34 @@ def load_folder(
     )
 
 
-def _decode_all(paths, progress, workers, should_stop):
+def _decode_all(paths, workers):
+    """Yields (done, total) after each chunk; returns (images, failures)."""
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     images = np.zeros((len(paths), preprocess.SIZE, preprocess.SIZE), dtype=np.uint8)
     failed: list[tuple[int, str]] = []
     workers = workers or min(usable_cores(), 8)
-    done = 0
 
-    def collect(start, result):
-        nonlocal done
+    def collect(start, result) -> int:
         chunk_images, chunk_failures = result
         images[start : start + len(chunk_images)] = chunk_images
         failed.extend((start + i, reason) for i, reason in chunk_failures)
-        done += len(chunk_images)
-        if progress:
-            progress(done, len(paths))
-        if should_stop and should_stop():
-            raise Cancelled("loading the dataset was cancelled")
+        return start + len(chunk_images)
 
     if workers <= 1 or len(paths) < PARALLEL_THRESHOLD:
         for index, chunk in enumerate(chunks):
-            collect(index * CHUNK, _decode_chunk(chunk))
+            yield collect(index * CHUNK, _decode_chunk(chunk)), len(paths)
         return images, failed
     # "spawn": forking a process that runs Qt or torch threads can deadlock the child.
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         try:
             for index, result in enumerate(pool.map(_decode_chunk, chunks)):
-                collect(index * CHUNK, result)
+                yield collect(index * CHUNK, result), len(paths)
         except BrokenProcessPool:
             # Workers could not start (e.g. a calling script without a __main__ guard):
             # slower, but the data still loads.
             pool.shutdown(wait=True, cancel_futures=True)
-            return _decode_all(paths, progress, 1, should_stop)
-        except BaseException:
+            return (yield from _decode_all(paths, 1))
+        except BaseException:  # GeneratorExit too: a cancelled load stops the processes
             pool.shutdown(wait=True, cancel_futures=True)
             raise
     return images, failed

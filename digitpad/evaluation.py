@@ -5,7 +5,7 @@ not-a-digit gate turned away."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Generator
 
 import numpy as np
 
@@ -55,19 +55,25 @@ def evaluate_images(
 
     `should_stop` is polled between batches; when it returns True, this raises Cancelled.
     """
-    from .data import Cancelled
+    from .data import run_steps
 
+    return run_steps(evaluation_steps(predictor, dataset, batch_size), progress, should_stop,
+                     "evaluation was cancelled")
+
+
+def evaluation_steps(
+    predictor: Predictor, dataset: ImageSet, batch_size: int = 1000,
+) -> Generator[tuple[int, int], None, EvalReport]:
+    """evaluate_images as a generator: yields (images done, total) after each batch and
+    returns the EvalReport (what a GUI worker runs, with cancel between batches)."""
     probs = np.zeros((len(dataset), 10), dtype=np.float32)
     not_digit = np.zeros(len(dataset), dtype=np.float32)
     for start in range(0, len(dataset), batch_size):
-        if should_stop and should_stop():
-            raise Cancelled("evaluation was cancelled")
         inputs = dataset.images[start : start + batch_size].astype(np.float32) / 255.0
-        probs[start : start + len(inputs)] = predictor.probabilities(inputs)
-        if predictor.gate is not None:
-            not_digit[start : start + len(inputs)] = predictor.gate.not_digit_probability(inputs)
-        if progress:
-            progress(start + len(inputs), len(dataset))
+        scores = predictor.scorer.score(inputs)
+        probs[start : start + len(inputs)] = scores.probs
+        not_digit[start : start + len(inputs)] = scores.not_digit
+        yield start + len(inputs), len(dataset)
     return _report(dataset, probs, not_digit, predictor)
 
 

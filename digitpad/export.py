@@ -19,24 +19,13 @@ from . import preprocess
 from .errors import DigitpadError
 from .files import atomic_write
 from .inference import Predictor
+from .scoring import CalibratedClassifier
 
 FORMATS = {"onnx": ".onnx", "torchscript": ".pt"}
 
 
 class ExportError(DigitpadError):
     pass
-
-
-class _Calibrated(nn.Module):
-    """normalise -> network -> softmax(logits / T): the whole model as one graph."""
-
-    def __init__(self, network: nn.Module, mean: float, std: float, temperature: float):
-        super().__init__()
-        self.network = network
-        self.mean, self.std, self.temperature = mean, std, temperature
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.network((x - self.mean) / self.std) / self.temperature, dim=1)
 
 
 def contract(predictor: Predictor, fmt: str) -> dict:
@@ -48,7 +37,7 @@ def contract(predictor: Predictor, fmt: str) -> dict:
             "range": [0.0, 1.0], "ink": "light-on-dark",
             "preprocessing": f"digitpad.preprocess.preprocess ({preprocess.VERSION}): crop to the ink, "
                              "longer side scaled to 20 px, centre of mass at the centre of 28x28",
-            "normalisation_inside": {"mean": predictor._mean, "std": predictor._std},
+            "normalisation_inside": {"mean": predictor.contract.mean, "std": predictor.contract.std},
         },
         "output": {"name": "probs", "shape": ["N", len(checkpoint.classes)],
                    "meaning": "softmax(logits / temperature)", "temperature": predictor.temperature},
@@ -65,8 +54,8 @@ def export_model(predictor: Predictor, out: str | os.PathLike, fmt: str = "onnx"
     out = Path(out)
     if not out.suffix:
         out = out.with_suffix(FORMATS[fmt])
-    graph = _Calibrated(predictor.checkpoint.build(), predictor._mean, predictor._std,
-                        predictor.temperature).eval().requires_grad_(False)
+    # A fresh CPU copy of the network: the exporters trace it, the live one stays untouched.
+    graph = CalibratedClassifier(predictor.checkpoint.build(), predictor.contract).eval().requires_grad_(False)
     example = torch.zeros(1, 1, preprocess.SIZE, preprocess.SIZE)
     with atomic_write(out) as tmp:
         if fmt == "onnx":

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import torch
-from torch import nn
 
 from . import checkpoint as ckpt
 from . import preprocess
@@ -20,13 +16,8 @@ from .devices import resolve_device
 from .errors import DigitpadError
 from .models import MODELS
 from .paths import assets_dir
-from .models import fused_for_inference
 from .rejection import NotDigitGate
-
-
-# Switching oneDNN off for a moment (see _small_convolutions) makes torch say, once, that
-# TF32 on oneDNN needs an Intel GPU: true, and irrelevant here.
-warnings.filterwarnings("ignore", message="TF32 acceleration on top of oneDNN")
+from .scoring import Contract, Gate, Scorer
 
 
 @dataclass
@@ -72,67 +63,26 @@ def pretrained_path(name: str) -> Path:
     return path
 
 
-def _small_convolutions(device: torch.device):
-    """For one 28x28 image, PyTorch's own CPU convolutions beat oneDNN's, whose set-up
-    costs more than the arithmetic (measured: 0.53 -> 0.39 ms for classifier and gate).
-    The switch is process-wide but brief; a training running meanwhile only loses oneDNN
-    for those microseconds."""
-    if device.type == "cpu":
-        return _without_onednn()
-    return contextlib.nullcontext()
-
-
-_onednn_switch = threading.Lock()
-
-
-@contextlib.contextmanager
-def _without_onednn():
-    # One switch at a time: two threads saving and restoring the flag could otherwise
-    # leave it off for good.
-    with _onednn_switch, torch.backends.mkldnn.flags(enabled=False):
-        yield
-
-
-class _LiveGraph(nn.Module):
-    """normalise -> classifier -> calibrated softmax, and the gate's p(not a digit)."""
-
-    def __init__(self, network: nn.Module, gate: nn.Module | None, mean: float, std: float, temperature: float):
-        super().__init__()
-        self.network, self.gate = network, gate
-        self.mean, self.std, self.temperature = mean, std, temperature
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        x = x.unsqueeze(1)
-        normalised = (x - self.mean) / self.std
-        probs = torch.softmax(self.network(normalised) / self.temperature, dim=1)
-        if self.gate is None:
-            return probs, torch.zeros(x.shape[0])
-        if (self.mean, self.std) != (preprocess.MEAN, preprocess.STD):
-            normalised = (x - preprocess.MEAN) / preprocess.STD  # the gate's own contract
-        return probs, torch.softmax(self.gate(normalised), dim=1)[:, 1]
-
-
 class Predictor:
     """A loaded model on a device, with its input contract; thread-safe for predictions."""
 
     def __init__(
         self, checkpoint: ckpt.Checkpoint, device: str | torch.device = "auto",
-        name: str | None = None, source: str | None = None, gate: NotDigitGate | None = None,
+        name: str | None = None, source: str | None = None, gate: Gate | None = None,
     ):
+        ckpt.require_digit_classifier(checkpoint, name or source or checkpoint.arch)
         self.checkpoint = checkpoint
         self.device = resolve_device(device)
         self.model = checkpoint.build().to(self.device)
         self.name = name or checkpoint.arch
         self.source = source  # how to load it again: a shipped name or a resolved path
         self.gate = gate
-        self._mean = float(checkpoint.input.get("mean", preprocess.MEAN))
-        self._std = float(checkpoint.input.get("std", preprocess.STD))
-        # Fitted on validation data when the checkpoint was trained (1.0: uncalibrated).
-        self.temperature = float(checkpoint.meta.get("temperature") or 1.0)
-        # One drawing at a time goes through BatchNorm-folded copies: a third fewer layers.
-        self._live = _LiveGraph(fused_for_inference(self.model),
-                                fused_for_inference(gate.model) if gate else None,
-                                self._mean, self._std, self.temperature).eval()
+        self.contract = Contract.of(checkpoint)
+        self.scorer = Scorer(self.model, self.contract, self.device, gate)
+
+    @property
+    def temperature(self) -> float:
+        return self.contract.temperature
 
     @classmethod
     def from_checkpoint(cls, path: str | os.PathLike, device: str = "auto", gate: bool = True) -> "Predictor":
@@ -160,39 +110,23 @@ class Predictor:
     def meta(self) -> dict:
         return self.checkpoint.meta
 
-    @torch.inference_mode()
     def probabilities(self, inputs: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) preprocessed inputs in 0..1 -> (N, 10) softmax probabilities."""
-        x = torch.as_tensor(np.asarray(inputs, dtype=np.float32)).to(self.device)
-        x = ((x - self._mean) / self._std).unsqueeze(1)
-        return torch.softmax(self.model(x).float() / self.temperature, dim=1).cpu().numpy()
+        """(N, 28, 28) preprocessed inputs in 0..1 -> (N, 10) calibrated probabilities."""
+        return self.scorer.probabilities(inputs)
 
     def predict(self, image) -> Prediction:
-        """One image (the live drawing's path: no batching overhead)."""
-        digit = preprocess.preprocess(image)
-        if preprocess.is_blank(digit):
-            return Prediction(digit=None, probs=np.zeros(10, dtype=np.float32), input=digit)
-        with torch.inference_mode(), _small_convolutions(self.device):
-            probs, not_digit = self._live(torch.from_numpy(digit[None]).to(self.device))
-        probs, not_digit = probs[0].float().cpu().numpy(), float(not_digit[0])
-        unsure = self.gate is not None and not_digit > self.gate.threshold
-        return Prediction(digit=int(probs.argmax()), probs=probs, input=digit, unsure=unsure, not_digit=not_digit)
+        """One image (the live drawing)."""
+        return self.predict_batch([image])[0]
 
     def predict_batch(self, images: Sequence) -> list[Prediction]:
-        """Preprocess each image, run the drawn ones in one forward pass."""
+        """Preprocess each image, score the drawn ones together; blank ones get no digit."""
         inputs = [preprocess.preprocess(image) for image in images]
         drawn = [i for i, x in enumerate(inputs) if not preprocess.is_blank(x)]
-        is_drawn = set(drawn)
-        probs = np.zeros((len(inputs), 10), dtype=np.float32)
-        not_digit = np.zeros(len(inputs), dtype=np.float32)
+        predictions = [Prediction(digit=None, probs=np.zeros(10, dtype=np.float32), input=x) for x in inputs]
         if drawn:
-            batch = np.stack([inputs[i] for i in drawn])
-            probs[drawn] = self.probabilities(batch)
-            if self.gate is not None:
-                not_digit[drawn] = self.gate.not_digit_probability(batch)
-        threshold = self.gate.threshold if self.gate is not None else 1.0
-        return [
-            Prediction(digit=int(p.argmax()) if i in is_drawn else None, probs=p, input=x,
-                       unsure=bool(n > threshold), not_digit=float(n))
-            for i, (p, x, n) in enumerate(zip(probs, inputs, not_digit))
-        ]
+            scores = self.scorer.score(np.stack([inputs[i] for i in drawn]))
+            for row, i in enumerate(drawn):
+                probs = scores.probs[row]
+                predictions[i] = Prediction(digit=int(probs.argmax()), probs=probs, input=inputs[i],
+                                            unsure=bool(scores.unsure[row]), not_digit=float(scores.not_digit[row]))
+        return predictions

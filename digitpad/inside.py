@@ -39,14 +39,13 @@ def layer_outputs(predictor: "Predictor", digit: np.ndarray) -> list[LayerOutput
         raise TypeError("layer_outputs needs an nn.Sequential model")
     outputs, counts = [], {}
     with torch.inference_mode():
-        x = torch.as_tensor(np.asarray(digit, dtype=np.float32)).to(predictor.device)
-        x = ((x - predictor._mean) / predictor._std).view(1, 1, *digit.shape)
+        x = predictor.scorer.normalised(digit[None])
         for layer in model:
             x = layer(x)
             kind = type(layer).__name__
             counts[kind] = counts.get(kind, 0) + 1
             outputs.append(LayerOutput(f"{kind} {counts[kind]}", kind, x[0].float().cpu().numpy()))
-        probs = torch.softmax(x / predictor.temperature, dim=1)[0].cpu().numpy()
+    probs = predictor.probabilities(digit[None])[0]  # the calibrated softmax the app shows
     outputs.append(LayerOutput("Softmax", "Softmax", probs))
     return outputs
 
@@ -145,11 +144,13 @@ def pixel_contributions(predictor: "Predictor", digit: np.ndarray, target: int |
     units; blank paper (ink 0) contributes nothing."""
     import torch
 
+    from .scoring import normalise
+
     x = torch.as_tensor(np.asarray(digit, dtype=np.float32)).to(predictor.device)
-    x = x.view(1, 1, *digit.shape).requires_grad_(True)
+    x = x.view(1, *digit.shape).requires_grad_(True)
     with torch.enable_grad():
-        logits = predictor.model.eval()((x - predictor._mean) / predictor._std)
+        logits = predictor.model.eval()(normalise(x, predictor.contract))
         target = int(logits.argmax()) if target is None else target
         # autograd.grad, not backward(): the live model's parameters gather no gradients.
         (gradient,) = torch.autograd.grad(logits[0, target], x)
-    return target, (gradient * x).detach()[0, 0].float().cpu().numpy()
+    return target, (gradient * x).detach()[0].float().cpu().numpy()

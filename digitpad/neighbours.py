@@ -6,9 +6,11 @@ Two digits with nearby features get nearby scores, so a wrong answer shown besid
 look-alikes explains itself.
 
 An index holds, per model, 10,000 training digits (1,000 per class) as the network
-saw them (28x28), their labels, where they came from, and their features: unit length
-(so the dot product is the cosine similarity), stored as uint8 with one scale per row
-(ReLU features are never negative). It records a fingerprint of the weights it was built
+saw them (28x28), their labels, where they came from, and their features: unit length,
+stored as uint8 with one scale per row (ReLU features are never negative). Similarity is
+the cosine around the index's average digit (each unit feature less the mean of them
+all): measured on drawn digits, the 8 nearest agree with the drawing a little more often
+than with the plain cosine (MLP 97.4% against 97.0%, CNN 99.5% against 99.4%). It records a fingerprint of the weights it was built
 with: an index built for other weights is refused, never silently used.
 
 The shipped models' indexes live in assets/ (`digitpad build-lookalikes` makes them);
@@ -51,22 +53,46 @@ class Neighbour:
 
 @dataclass
 class LookalikeIndex:
-    features: np.ndarray  # (N, D) float32, unit rows
+    features: np.ndarray  # (N, D) float32: unit features less `centre`, made unit again
     labels: np.ndarray  # (N,) uint8
     images: np.ndarray  # (N, 28, 28) uint8
     source: np.ndarray  # (N,) int64: index in the training set
     fingerprint: str  # of the weights the features came from
     origin: str  # what the digits are, e.g. "MNIST training set"
+    centre: np.ndarray  # (D,) the mean of the unit features
+    stored: tuple[np.ndarray, np.ndarray]  # the unit features as saved: uint8 (N, D), scale per row (N,)
+
+    @classmethod
+    def from_features(cls, features: np.ndarray, labels, images, source, fingerprint: str, origin: str):
+        """From raw penultimate features (ReLU outputs: never negative)."""
+        if (features < 0).any():
+            raise ValueError("uint8 storage needs non-negative features")
+        unit = _unit(features.astype(np.float32))
+        scale = np.maximum(unit.max(axis=1), 1e-12).astype(np.float32)
+        quantised = np.round(unit / scale[:, None] * 255).astype(np.uint8)
+        return cls.from_stored(quantised, scale, labels, images, source, fingerprint, origin)
+
+    @classmethod
+    def from_stored(cls, quantised: np.ndarray, scale: np.ndarray, labels, images, source,
+                    fingerprint: str, origin: str):
+        unit = _unit(quantised.astype(np.float32) * (scale[:, None] / 255))
+        centre = unit.mean(axis=0)
+        return cls(_unit(unit - centre), np.asarray(labels, np.uint8), np.asarray(images, np.uint8),
+                   np.asarray(source, np.int64), fingerprint, origin, centre, (quantised, scale))
 
     def nearest(self, feature: np.ndarray, k: int = SHOWN) -> list[Neighbour]:
         """The k most similar digits, most similar first."""
-        norm = float(np.linalg.norm(feature))
-        similarity = self.features @ (feature.astype(np.float32) / max(norm, 1e-12))
+        query = _unit(_unit(feature.astype(np.float32)[None]) - self.centre)[0]
+        similarity = self.features @ query
         k = min(k, len(similarity))
         top = np.argpartition(-similarity, k - 1)[:k]
         top = top[np.argsort(-similarity[top], kind="stable")]
         return [Neighbour(int(self.source[i]), int(self.labels[i]), float(similarity[i]), self.images[i])
                 for i in top]
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
 
 
 def last_linear(model):
@@ -83,6 +109,8 @@ def penultimate(predictor: "Predictor", inputs: np.ndarray, batch: int = 1000) -
     """(N, 28, 28) preprocessed inputs in 0..1 (or uint8) -> (N, D) penultimate features."""
     import torch
 
+    from .scoring import normalise
+
     inputs = np.asarray(inputs)
     scale = 255.0 if inputs.dtype == np.uint8 else 1.0
     trunk = predictor.model[: last_linear(predictor.model)].eval()
@@ -90,8 +118,7 @@ def penultimate(predictor: "Predictor", inputs: np.ndarray, batch: int = 1000) -
     with torch.inference_mode():
         for start in range(0, len(inputs), batch):
             x = torch.as_tensor(inputs[start : start + batch].astype(np.float32) / scale).to(predictor.device)
-            x = ((x - predictor._mean) / predictor._std).unsqueeze(1)
-            out.append(trunk(x).float().cpu().numpy())
+            out.append(trunk(normalise(x, predictor.contract)).float().cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
 
 
@@ -117,18 +144,13 @@ def balanced_sample(labels: np.ndarray, per_class: int = PER_CLASS, seed: int = 
 def build_index(predictor: "Predictor", images: np.ndarray, labels: np.ndarray, source: np.ndarray,
                 origin: str) -> LookalikeIndex:
     """An index of these preprocessed uint8 digits for this predictor's network."""
-    features = penultimate(predictor, images)
-    features /= np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
-    return LookalikeIndex(features, labels.astype(np.uint8), images.astype(np.uint8),
-                          np.asarray(source, dtype=np.int64), fingerprint(predictor), origin)
+    return LookalikeIndex.from_features(penultimate(predictor, images), labels, images, source,
+                                        fingerprint(predictor), origin)
 
 
 def save_index(index: LookalikeIndex, path: str | os.PathLike) -> Path:
-    """Atomic; features as uint8 with one scale per row (ReLU outputs are >= 0)."""
-    if (index.features < 0).any():
-        raise ValueError("uint8 storage needs non-negative features")
-    scale = np.maximum(index.features.max(axis=1), 1e-12).astype(np.float32)
-    quantised = np.round(index.features / scale[:, None] * 255).astype(np.uint8)
+    """Atomic; features as uint8 with one scale per row."""
+    quantised, scale = index.stored
     with atomic_write(path) as tmp:
         with open(tmp, "wb") as f:
             np.savez_compressed(f, features=quantised, scale=scale, labels=index.labels, images=index.images,
@@ -139,10 +161,8 @@ def save_index(index: LookalikeIndex, path: str | os.PathLike) -> Path:
 def load_index(path: str | os.PathLike) -> LookalikeIndex:
     try:
         with np.load(path) as saved:
-            features = saved["features"].astype(np.float32) * (saved["scale"][:, None] / 255)
-            features /= np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
-            return LookalikeIndex(features, saved["labels"], saved["images"], saved["source"],
-                                  str(saved["fingerprint"]), str(saved["origin"]))
+            return LookalikeIndex.from_stored(saved["features"], saved["scale"], saved["labels"], saved["images"],
+                                              saved["source"], str(saved["fingerprint"]), str(saved["origin"]))
     except (OSError, KeyError, ValueError) as error:
         raise NoLookalikes(f"the look-alike index {path} is missing or damaged ({error})") from None
 

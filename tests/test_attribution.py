@@ -7,6 +7,7 @@ from torch import nn
 
 from digitpad import Predictor
 from digitpad.attribution import grad_cam, heat_map, integrated_gradients, overlay
+from digitpad.scoring import Contract, normalise
 from digitpad.synth import draw_digit
 
 MEAN, STD = 0.1307, 0.3081
@@ -14,7 +15,7 @@ MEAN, STD = 0.1307, 0.3081
 
 def _stand_in(model: nn.Module):
     """What the heat maps use of a Predictor: the network, its input contract, a device."""
-    return SimpleNamespace(model=model.eval(), _mean=MEAN, _std=STD, device=torch.device("cpu"))
+    return SimpleNamespace(model=model.eval(), contract=Contract(MEAN, STD, 1.0), device=torch.device("cpu"))
 
 
 def test_integrated_gradients_of_a_linear_model_are_weight_times_ink():
@@ -32,8 +33,8 @@ def test_integrated_gradients_add_up_to_the_score_minus_a_blank_pages(tiny_check
     digit = predictor.predict(draw_digit(3, size=120)).input
     heat = integrated_gradients(predictor, digit)
     with torch.no_grad():
-        inputs = torch.tensor(np.stack([digit, np.zeros_like(digit)]))[:, None]
-        scores = predictor.model((inputs - predictor._mean) / predictor._std)[:, heat.digit]
+        inputs = torch.tensor(np.stack([digit, np.zeros_like(digit)]))
+        scores = predictor.model(normalise(inputs, predictor.contract))[:, heat.digit]
     assert heat.values.sum() == pytest.approx(float(scores[0] - scores[1]), rel=0.02, abs=0.02)
     assert heat.digit == predictor.predict(digit).digit  # it explains the answer given
     assert not heat.values[digit == 0].any()  # blank paper contributes nothing

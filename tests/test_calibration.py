@@ -41,7 +41,7 @@ def test_the_gate_turns_away_non_digits_but_not_drawn_digits():
     assert unsure.digit in range(10) and unsure.not_digit > predictor.gate.threshold  # best guess kept
 
 
-def test_evaluation_reports_calibration_and_stops_when_asked(digit_folder, tiny_checkpoint):
+def test_evaluation_reports_calibration_and_stops_when_asked(digit_folder, tiny_checkpoint, tmp_path):
     from digitpad.data import Cancelled, load_folder
     from digitpad.evaluation import evaluate_images
 
@@ -50,7 +50,20 @@ def test_evaluation_reports_calibration_and_stops_when_asked(digit_folder, tiny_
     report = evaluate_images(predictor, dataset, batch_size=50)
     assert 0 <= report.ece <= 1 and sum(r["count"] for r in report.reliability) == report.n
     assert report.unsure is not None and report.probs.shape == (report.n, 10)
-    assert predictor.temperature > 0 and predictor.checkpoint.meta["temperature"] == predictor.temperature
+    # A checkpoint's stored temperature is what the reported logits are divided by.
+    import torch
+
+    from digitpad import checkpoint as ckpt
+
+    hotter = ckpt.load(tiny_checkpoint)
+    hotter.meta["temperature"] = 2.5
+    warm = Predictor.from_checkpoint(ckpt.save(hotter, tmp_path / "t2.5.pt"), device="cpu")
+    with torch.no_grad():
+        x = (torch.from_numpy(dataset.images[:40].astype(np.float32) / 255)[:, None] - 0.1307) / 0.3081
+        logits = warm.model(x).numpy()
+    probs = evaluate_images(warm, dataset, batch_size=50).probs[:40]
+    np.testing.assert_allclose(probs, softmax(logits, 2.5), atol=1e-5)
+    assert not np.allclose(probs, softmax(logits, 1.0), atol=1e-3)
     calls = []
     with pytest.raises(Cancelled):
         evaluate_images(predictor, dataset, batch_size=50, should_stop=lambda: calls.append(1) or len(calls) > 2)

@@ -1,7 +1,10 @@
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
+import numpy as np
+import pytest
 from PIL import Image
 
 from digitpad.cli import main
@@ -49,7 +52,21 @@ def test_bench_json_gives_median_and_p95_per_model_and_device(capsys):
     assert main(["bench", "--json", "--repeats", "20", "--devices", "cpu"]) == 0
     rows = json.loads(capsys.readouterr().out)["latency_ms"]
     assert {(r["model"], r["device"]) for r in rows} == {("mlp", "cpu"), ("cnn", "cpu")}
-    assert all(0 < r["median_ms"] <= r["p95_ms"] for r in rows)
+    assert all(r["repeats"] == 20 and r["threads"] == 1 and 0 < r["median_ms"] < 1000 for r in rows)
+
+
+def test_latency_statistics_come_from_the_measured_times(monkeypatch):
+    from digitpad import benchmarking
+
+    class Instant:
+        def predict(self, image):
+            pass
+
+    # A clock under which prediction i takes (i % 20) + 1 ms: median 10.5, p95 19.05.
+    ticks = iter(np.cumsum([0.0] + [t for i in range(40) for t in ((i % 20 + 1) / 1e3, 0.0)]))
+    monkeypatch.setattr(benchmarking, "time", SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    stats = benchmarking.time_predictions(Instant(), [None], repeats=40)
+    assert stats["median_ms"] == pytest.approx(10.5) and stats["p95_ms"] == pytest.approx(19.05)
 
 
 def test_errors_are_one_readable_line_not_a_traceback(tmp_path, digit_folder, capsys):

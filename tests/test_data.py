@@ -152,3 +152,22 @@ def test_a_pool_that_cannot_start_falls_back_to_one_process(tmp_path, monkeypatc
     monkeypatch.setattr(data, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(data, "ProcessPoolExecutor", BrokenPool)
     assert len(load_folder(root, workers=2)) == 20
+
+
+@pytest.mark.parametrize("error", [OSError(24, "Too many open files"), MemoryError()])
+def test_a_transient_decode_error_is_skipped_now_and_retried_next_time(tmp_path, monkeypatch, error):
+    root = make_folder(tmp_path / "ds")
+    victim = str(root / "7" / "1.png")
+    real_read = data._read_pixels
+
+    def flaky(path):
+        if str(path) == victim:
+            raise error
+        return real_read(path)
+
+    monkeypatch.setattr(data, "_read_pixels", flaky)
+    first = load_folder(root, cache_dir=tmp_path / "cache")
+    assert [p for p, _ in first.skipped] == [victim] and "not read this time" in first.skipped[0][1]
+    monkeypatch.setattr(data, "_read_pixels", real_read)  # the machine has recovered
+    second = load_folder(root, cache_dir=tmp_path / "cache")
+    assert second.skipped == [] and len(second) == len(first) + 1

@@ -56,8 +56,8 @@ def test_mlp_pixel_contributions_are_weights_times_input():
     # By hand: ink_i / std * sum over active hidden units j of W2[t, j] * W1[j, i].
     first, second = predictor.model[1], predictor.model[3]
     ink = torch.from_numpy(digit).reshape(-1)
-    active = (first((ink - predictor._mean) / predictor._std) > 0).float()
-    by_hand = ink / predictor._std * ((second.weight[target] * active) @ first.weight)
+    active = (first((ink - predictor.contract.mean) / predictor.contract.std) > 0).float()
+    by_hand = ink / predictor.contract.std * ((second.weight[target] * active) @ first.weight)
     np.testing.assert_allclose(heat.reshape(-1), by_hand.detach().numpy(), atol=1e-5)
     assert (heat[digit == 0] == 0).all()  # blank paper pushes nothing
     assert all(p.grad is None for p in predictor.model.parameters())  # no gradients left behind

@@ -99,4 +99,10 @@ def test_evaluate_counts_correct_predictions():
     with torch.no_grad():
         from digitpad.models import normalise
         labels = model(normalise(images.float() / 255)).argmax(1)
-    assert evaluate(model, images, labels) == 1.0
+    wrong = torch.tensor([0, 3, 4, 11, 12, 20, 29])  # these seven get another label
+    labels[wrong] = (labels[wrong] + 1) % 10
+    assert evaluate(model, images, labels) == pytest.approx(23 / 30)
+    # ...and the images are normalised the way the model was trained on them:
+    # without it the raw 0..255 inputs would pick other classes.
+    raw = model(images.float()).argmax(1)
+    assert (raw != model(normalise(images.float() / 255)).argmax(1)).any()

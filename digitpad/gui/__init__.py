@@ -6,6 +6,11 @@ is on screen.
 
 from __future__ import annotations
 
+import atexit
+import weakref
+
+_windows: "weakref.WeakSet" = weakref.WeakSet()
+
 
 def create_main_window():
     """The main window (a QApplication must exist already). The model loads in the
@@ -15,23 +20,25 @@ def create_main_window():
 
     if current_language() is None:
         install_language(chosen_language())
-    _collect_garbage_on_the_gui_thread()
     return MainWindow()
 
 
-_collector = []
+def track_window(window) -> None:
+    """Remember a window (weakly) so that its background work is stopped at exit."""
+    if not _windows:
+        atexit.register(_stop_all_windows)
+    _windows.add(window)
 
 
-def _collect_garbage_on_the_gui_thread() -> None:
-    """Python's cyclic GC runs in whichever thread happens to allocate; if that is a
-    worker (training, prediction, model loading), it may destroy Qt widgets there, which
-    Qt forbids: seen here as a deadlock between a pool thread freeing an old window and
-    the GUI thread. pyqtgraph's collector turns automatic GC off and collects from a
-    timer on the GUI thread instead."""
-    if not _collector:
-        from pyqtgraph.util.garbage_collector import GarbageCollector
-
-        _collector.append(GarbageCollector(interval=1.0))
+def _stop_all_windows() -> None:
+    """At interpreter exit, before Python tears its modules down: a script that never
+    closed its window (or died with an exception) must not leave worker threads running
+    into a half-destroyed interpreter, which crashes instead of exiting with its status."""
+    for window in list(_windows):
+        try:
+            window.stop_work()
+        except RuntimeError:
+            pass  # its C++ half is gone already: so is its work
 
 
 __all__ = ["create_main_window"]

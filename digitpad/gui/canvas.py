@@ -14,7 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-CANVAS_SIZE = 280  # logical pixels, ten times MNIST's 28
+CANVAS_SIZE = 280  # the drawing's own coordinates, ten times MNIST's 28, whatever its size on screen
+MINIMUM_SIDE = 280
 NUMBER_WIDTH = 2 * CANVAS_SIZE  # the page for a whole number: four digits at full height, more if smaller
 # A digit drawn about 180 px tall is scaled by 20/180 to MNIST's box: a 20 px pen
 # becomes about 2.2 px, MNIST's stroke width.
@@ -32,11 +33,15 @@ class Stroke:
 
 @dataclass
 class PictureOp:
-    image: QImage  # already fitted to the canvas, grayscale
+    image: QImage  # already fitted to the page, grayscale
+    page_width: int = CANVAS_SIZE  # the page's width (in drawing coordinates) it was fitted to
 
 
 class DrawingCanvas(QWidget):
-    """Emits `changed` after every painted segment, undo, redo, clear or opened image."""
+    """Emits `changed` after every painted segment, undo, redo, clear or opened image.
+
+    The drawing is the largest centred square that fits the widget, so it grows with the
+    window; strokes are kept in CANVAS_SIZE coordinates and painted at screen resolution."""
 
     changed = Signal()
     historyChanged = Signal()
@@ -45,9 +50,11 @@ class DrawingCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("canvas")
-        self._width = CANVAS_SIZE  # logical pixels; the height is always CANVAS_SIZE
-        self.setFixedSize(self._width, CANVAS_SIZE)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._width = CANVAS_SIZE  # the page's width in drawing coordinates; its height is CANVAS_SIZE
+        self.setMinimumSize(MINIMUM_SIDE, MINIMUM_SIDE)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # a square: the tools stay right below it
+        self.setSizePolicy(policy)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setAcceptDrops(True)
         self.setToolTip(self.tr("Draw a digit with the left mouse button"))
@@ -60,9 +67,29 @@ class DrawingCanvas(QWidget):
 
     # --- the image -------------------------------------------------------------------
 
+    def square(self) -> QRectF:
+        """Where the drawing is on the widget: the largest centred rectangle of the page's
+        shape (a square, or wider for a whole number)."""
+        aspect = self._width / CANVAS_SIZE
+        height = max(1.0, min(self.height(), self.width() / aspect))
+        width = height * aspect
+        return QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
+
     def _scale(self) -> float:
-        # Draw at device resolution so lines stay crisp on high-DPI screens.
-        return max(1.0, self.devicePixelRatioF())
+        # Paint at the square's size in device pixels, so lines stay crisp when it grows
+        # and on high-DPI screens.
+        side = max(self.square().height(), CANVAS_SIZE)  # never coarser than the drawing's own grid
+        return max(1.0, self.devicePixelRatioF()) * side / CANVAS_SIZE
+
+    def to_drawing(self, point: QPointF) -> QPointF:
+        """A point on the widget in the drawing's CANVAS_SIZE coordinates."""
+        square = self.square()
+        return (point - square.topLeft()) * (CANVAS_SIZE / square.height())
+
+    def to_widget(self, point: QPointF) -> QPointF:
+        """A point of the drawing (CANVAS_SIZE coordinates) where it is on the widget."""
+        square = self.square()
+        return square.topLeft() + point * (square.height() / CANVAS_SIZE)
 
     def _blank_image(self) -> QImage:
         scale = self._scale()
@@ -74,22 +101,33 @@ class DrawingCanvas(QWidget):
         return self._image
 
     def to_array(self) -> np.ndarray:
-        """The drawing as a (H, W) uint8 array, dark ink on white, copied."""
+        """The drawing as a (CANVAS_SIZE, page width) uint8 array, dark ink on white,
+        copied: the same pixels for the model whatever the size of the window."""
         image = self._image
+        if image.height() != CANVAS_SIZE:
+            image = image.scaled(self._width, CANVAS_SIZE, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
         width, height = image.width(), image.height()
         buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
         rows = buffer.reshape(height, image.bytesPerLine())
         return rows[:, :width].copy()
 
     def sizeHint(self) -> QSize:
-        return QSize(self._width, CANVAS_SIZE)
+        return QSize(round(480 * self._width / CANVAS_SIZE), 480)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(round(width * CANVAS_SIZE / self._width), MINIMUM_SIDE)
 
     def set_page_width(self, width: int) -> None:
         """Widen the page (to write a number) or narrow it again; the drawing stays."""
         self._finish_stroke()
         if width != self._width:
             self._width = width
-            self.setFixedSize(width, CANVAS_SIZE)
+            self.setMinimumSize(round(MINIMUM_SIDE * width / CANVAS_SIZE), MINIMUM_SIDE)
+            self.updateGeometry()
             self._replay()
 
     def page_width(self) -> int:
@@ -97,9 +135,16 @@ class DrawingCanvas(QWidget):
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
-        painter.drawImage(QRectF(self.rect()), self._image)
+        square = self.square()
+        painter.drawImage(square, self._image)
         painter.setPen(QPen(QColor(170, 170, 170), 1))
-        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.drawRect(square.adjusted(0, 0, -1, -1))
+
+    def resizeEvent(self, event) -> None:
+        if self._image.height() != round(CANVAS_SIZE * self._scale()):
+            self._finish_stroke()
+            self._replay(announce=False)  # the same drawing, at the new size
+        super().resizeEvent(event)
 
     # --- drawing ---------------------------------------------------------------------
 
@@ -121,7 +166,10 @@ class DrawingCanvas(QWidget):
             painter.drawLine(start * scale, end * scale)
         painter.end()
         margin = stroke.width / 2 + 2
-        self.update(QRectF(start, end).normalized().adjusted(-margin, -margin, margin, margin).toAlignedRect())
+        dirty = QRectF(start, end).normalized().adjusted(-margin, -margin, margin, margin)
+        square = self.square()
+        ratio = square.height() / CANVAS_SIZE
+        self.update(QRectF(square.topLeft() + dirty.topLeft() * ratio, dirty.size() * ratio).toAlignedRect())
 
     def _paint_stroke(self, painter: QPainter, stroke: Stroke) -> None:
         painter.setPen(self._pen(stroke))
@@ -134,23 +182,25 @@ class DrawingCanvas(QWidget):
             path.lineTo(point * scale)
         painter.drawPath(path)
 
-    def _replay(self) -> None:
+    def _replay(self, announce: bool = True) -> None:
         image = self._blank_image()
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for op in self._ops:
             if isinstance(op, PictureOp):
-                # Its own size, from the top left: a page that was widened since keeps its
-                # picture unstretched, with the picture's paper beyond it.
+                # At the page width it was made for: a page widened since keeps the picture
+                # unstretched, with the picture's own paper beyond it.
                 painter.fillRect(image.rect(), QColor(op.image.pixelColor(op.image.width() - 1, 0)))
-                painter.drawImage(QRectF(0, 0, op.image.width(), op.image.height()), op.image)
+                scale = image.height() / CANVAS_SIZE
+                painter.drawImage(QRectF(0, 0, op.page_width * scale, image.height()), op.image)
             else:
                 self._paint_stroke(painter, op)
         painter.end()
         self._image = image
         self.update()
-        self.changed.emit()
-        self.historyChanged.emit()
+        if announce:
+            self.changed.emit()
+            self.historyChanged.emit()
 
     # --- mouse -----------------------------------------------------------------------
 
@@ -160,7 +210,7 @@ class DrawingCanvas(QWidget):
         self._finish_stroke()  # a release we never saw (focus lost mid-stroke)
         if self._image.height() != round(CANVAS_SIZE * self._scale()):
             self._replay()  # moved to a screen with another pixel ratio
-        point = event.position()
+        point = self.to_drawing(event.position())
         self._current = Stroke(width=self.pen_width, erase=self.erasing, points=[point])
         self._paint_segment(self._current, point, point)
         self.changed.emit()
@@ -168,7 +218,7 @@ class DrawingCanvas(QWidget):
     def mouseMoveEvent(self, event) -> None:
         if self._current is None or not (event.buttons() & Qt.MouseButton.LeftButton):
             return
-        point = event.position()
+        point = self.to_drawing(event.position())
         self._paint_segment(self._current, self._current.points[-1], point)
         self._current.points.append(point)
         self.changed.emit()
@@ -215,7 +265,7 @@ class DrawingCanvas(QWidget):
         if self._ops:
             blank = QImage(self._image.size(), QImage.Format.Format_Grayscale8)
             blank.fill(QColor(PAPER, PAPER, PAPER))
-            self._ops.append(PictureOp(blank))
+            self._ops.append(PictureOp(blank, self._width))
             self._redo.clear()
             self._replay()
 
@@ -228,7 +278,7 @@ class DrawingCanvas(QWidget):
     def show_picture(self, picture: QImage) -> None:
         """Lay an opened or dropped image on the canvas (undoable), fitted and centred."""
         self._finish_stroke()
-        self._ops.append(PictureOp(self._fit(picture)))
+        self._ops.append(PictureOp(self._fit(picture), self._width))
         self._redo.clear()
         self._replay()
 

@@ -22,7 +22,7 @@ class ProbabilityChart(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setObjectName("probabilityChart")
         self.setToolTip(self.tr("Probability of each digit, P0 to P9"))
-        self.setMinimumSize(300, 180)
+        self.setMinimumSize(260, 180)
         plot = self.getPlotItem()
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()

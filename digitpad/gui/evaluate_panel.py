@@ -11,82 +11,30 @@ import threading
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget,
 )
 
-from .workers import WorkerThread, describe_error
+from . import jobs
 
 SAMPLE = "sample"
 CURRENT = "current"
 
 
-class EvaluationWorker(QObject):
-    """Loads the images, runs the model, tallies; lives in its own QThread."""
-
-    progress = Signal(str, int, int)  # stage, done, total
-    finished = Signal(object, object)  # EvalReport, ImageSet
-    cancelled = Signal()
-    failed = Signal(str)
-
-    def __init__(self, source: str, folder: str, predictor, model: str, device: str):
-        super().__init__()
-        self.source, self.folder, self.predictor = source, folder, predictor
-        self.model, self.device = model, device
-        self.cancel = threading.Event()
-
-    @Slot()
-    def run(self) -> None:
-        from ..data import Cancelled
-
-        try:
-            dataset = self._dataset()
-            predictor = self.predictor or self._shipped()
-            from ..evaluation import evaluate_images
-
-            report = evaluate_images(predictor, dataset, batch_size=250,
-                                     progress=lambda d, t: self.progress.emit("evaluating", d, t),
-                                     should_stop=self.cancel.is_set)
-        except Cancelled:
-            self.cancelled.emit()
-        except Exception as error:  # noqa: BLE001 - shown in the tab, never a crash
-            self.failed.emit(describe_error(error))
-        else:
-            self.finished.emit(report, dataset)
-
-    def _dataset(self):
-        if self.source == SAMPLE:
-            from ..mnist import load_sample
-
-            return load_sample()
-        from ..data import DatasetError, load_folder
-
-        dataset = load_folder(self.folder, progress=lambda d, t: self.progress.emit("loading", d, t),
-                              should_stop=self.cancel.is_set)
-        if len(dataset) == 0:
-            raise DatasetError(f"'{self.folder}' has no usable images")
-        return dataset
-
-    def _shipped(self):
-        from ..inference import Predictor
-
-        return Predictor.from_pretrained(self.model, device=self.device)
-
-
 class EvaluatePanel(QWidget):
     evaluated = Signal(object)  # the EvalReport shown
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, state, workers, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("evaluatePanel")
-        self.current_predictor = lambda: None  # the window supplies the model in use
-        self.device = "cpu"
+        self.state, self.workers = state, workers
         self.report = None
         self.dataset = None
-        self._job: WorkerThread | None = None
+        self._job = None  # the evaluation worker while one runs
+        self._cancel = threading.Event()
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_inputs())
         layout.addLayout(self._build_buttons())
@@ -223,57 +171,50 @@ class EvaluatePanel(QWidget):
         if self.is_running():
             return
         model = self.model_choice.currentData()
-        predictor = self.current_predictor() if model == CURRENT else None
+        predictor = self.state.predictor if model == CURRENT else None
         if model == CURRENT and predictor is None:
             self.summary.setText(self.tr("No model is loaded yet."))
             return
-        self._job = WorkerThread(self, EvaluationWorker(
-            self.source_choice.currentData(), self.folder_edit.text(), predictor, model, self.device))
-        worker = self._job.worker
-        worker.progress.connect(self._on_progress)
-        worker.finished.connect(self._on_finished)
-        worker.cancelled.connect(self._on_cancelled)
-        worker.failed.connect(self._on_failed)
+        self._cancel = threading.Event()
+        self._job = self.workers.start(
+            jobs.evaluate, self.source_choice.currentData(), self.folder_edit.text(), predictor, model,
+            self.state.device, self._cancel,
+            yielded=self._on_progress, returned=self._on_returned, failed=self._on_failed, finished=self._on_ended)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.summary.setText(self.tr("Evaluating…"))
-        self._job.start()
 
     @Slot()
     def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
+        self._cancel.set()
 
-    def shutdown(self) -> None:
-        self._stop_thread()
+    def stop(self) -> None:
+        """Cancel a running evaluation (the window waits for its worker on close)."""
+        self._cancel.set()
 
-    def _stop_thread(self) -> None:
-        if self._job is not None:
-            self._job.stop()
+    @Slot()
+    def _on_ended(self) -> None:
         self._job = None
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
 
-    @Slot(str, int, int)
-    def _on_progress(self, stage: str, done: int, total: int) -> None:
-        self.progress_bar.setRange(0, max(total, 1))
-        self.progress_bar.setValue(done)
-        stage_text = self.tr("Loading images") if stage == "loading" else self.tr("Evaluating")
-        self.summary.setText(f"{stage_text}: {done} / {total}")
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._stop_thread()
-        self.summary.setText(self.tr("Cancelled."))
+    @Slot(object)
+    def _on_progress(self, step) -> None:
+        self.progress_bar.setRange(0, max(step.total, 1))
+        self.progress_bar.setValue(step.done)
+        stage = self.tr("Loading images") if isinstance(step, jobs.Loading) else self.tr("Evaluating")
+        self.summary.setText(f"{stage}: {step.done} / {step.total}")
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self._stop_thread()
         self.summary.setText(self.tr("Evaluation stopped: {message}").format(message=message))
 
-    @Slot(object, object)
-    def _on_finished(self, report, dataset) -> None:
-        self._stop_thread()
+    @Slot(object)
+    def _on_returned(self, outcome) -> None:
+        if outcome is None:
+            self.summary.setText(self.tr("Cancelled."))
+            return
+        report, dataset = outcome
         self.report, self.dataset = report, dataset
         self._show_summary(report)
         self._show_confusion(report)

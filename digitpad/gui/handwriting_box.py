@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from ..handwriting import class_counts, save_drawing
+from ..handwriting import class_counts, default_folder, save_drawing
 
 
 class HandwritingBox(QGroupBox):
@@ -15,11 +15,11 @@ class HandwritingBox(QGroupBox):
 
     saved = Signal(str)  # the path written
 
-    def __init__(self, canvas, folder: Path, parent: QWidget | None = None):
+    def __init__(self, canvas, state, parent: QWidget | None = None):
         super().__init__(self.tr("My handwriting"), parent)
         self.setObjectName("handwritingBox")
-        self.canvas = canvas
-        self.folder = Path(folder)
+        self.canvas, self.state = canvas, state
+        self.folder = Path(state.settings.get("handwritingFolder") or default_folder())
         self.last_saved: Path | None = None
         grid = QGridLayout()
         self.buttons = []
@@ -64,6 +64,7 @@ class HandwritingBox(QGroupBox):
                 folder=self.folder, error=error.strerror or error))
             return None
         self.undo_button.setEnabled(True)
+        self.state.set_setting("handwritingFolder", str(self.folder))
         self.refresh()
         self.saved.emit(str(self.last_saved))
         return self.last_saved

@@ -4,7 +4,7 @@ convolution worked through by hand, with numbers the user can edit."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QPushButton, QTableWidget,
@@ -12,6 +12,13 @@ from PySide6.QtWidgets import (
 )
 
 MAP_PIXELS = 210  # the side of the picture of a layer's output
+
+
+class _ClickablePicture(QLabel):
+    clicked = Signal(QPointF)  # where, in the label's coordinates
+
+    def mousePressEvent(self, event) -> None:
+        self.clicked.emit(event.position())
 
 
 class InsidePanel(QWidget):
@@ -33,13 +40,13 @@ class InsidePanel(QWidget):
         box = QGroupBox(self.tr("Inside the network, for your drawing"))
         self.layer_list = QListWidget()
         self.layer_list.setObjectName("layerList")
-        self.layer_list.setMaximumWidth(150)
+        self.layer_list.setMaximumWidth(180)
         self.layer_list.currentRowChanged.connect(self._show_layer)
-        self.layer_picture = QLabel()
+        self.layer_picture = _ClickablePicture()
         self.layer_picture.setObjectName("layerPicture")
         self.layer_picture.setMinimumSize(MAP_PIXELS, MAP_PIXELS)
         self.layer_picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.layer_picture.mousePressEvent = self._on_picture_clicked
+        self.layer_picture.clicked.connect(self._on_picture_clicked)
         self.layer_text = QLabel(self.tr("Draw a digit to see what each layer makes of it."))
         self.layer_text.setWordWrap(True)
         self.zoom = QLabel()
@@ -59,6 +66,15 @@ class InsidePanel(QWidget):
         row.addWidget(self.layer_list)
         row.addLayout(right, stretch=1)
         return box
+
+    def show_reading(self, prediction, inside, predictor) -> None:
+        """The live reading of the drawing: its layers (computed with the prediction, off
+        the GUI thread), or nothing for a blank canvas."""
+        if prediction.digit is None or inside is None:
+            self.clear_layers()
+        else:
+            layers, digit, contributions = inside
+            self.show_layers(layers, digit, contributions, predictor)
 
     def show_layers(self, layers, digit: np.ndarray, contributions=None, predictor=None) -> None:
         """Show LayerOutputs (from digitpad.inside.layer_outputs) for this input, then the
@@ -128,7 +144,8 @@ class InsidePanel(QWidget):
         self.layer_text.setText(self.tr("<b>Pixels behind the answer {d}</b> — weights × input: red pixels pushed "
                                         "the score of {d} up, blue ones pushed it down").format(d=target))
 
-    def _on_picture_clicked(self, event) -> None:
+    @Slot(QPointF)
+    def _on_picture_clicked(self, position: QPointF) -> None:
         """Enlarge the clicked feature map, beside the kernel that made it."""
         row = self.layer_list.currentRow()
         if not 0 <= row < len(self.layers) or self.layers[row].values.ndim != 3 or self.predictor is None:
@@ -141,8 +158,8 @@ class InsidePanel(QWidget):
         y0 = (self.layer_picture.height() - pixmap.height()) / 2
         columns = int(np.ceil(np.sqrt(len(maps))))
         rows = int(np.ceil(len(maps) / columns))
-        column = int((event.position().x() - x0) / pixmap.width() * columns)
-        line = int((event.position().y() - y0) / pixmap.height() * rows)
+        column = int((position.x() - x0) / pixmap.width() * columns)
+        line = int((position.y() - y0) / pixmap.height() * rows)
         index = line * columns + column
         if not (0 <= column < columns and 0 <= line < rows and index < len(maps)):
             return
@@ -294,14 +311,14 @@ def _heat_picture(heat: np.ndarray, side: int) -> QPixmap:
 
 def _picture(values: np.ndarray, side: int = MAP_PIXELS) -> QPixmap:
     """Maps as a grid of small grey images (each scaled to its own range), or a vector as
-    a grid of squares; brighter is larger."""
+    a grid of squares; brighter is larger. The picture is `side` pixels across."""
     if values.ndim == 3:
         maps = values
     else:
-        side = int(np.ceil(np.sqrt(values.size)))
-        padded = np.zeros(side * side, dtype=np.float32)
+        cells = int(np.ceil(np.sqrt(values.size)))  # a square of cells holds the vector
+        padded = np.zeros(cells * cells, dtype=np.float32)
         padded[: values.size] = values
-        maps = padded.reshape(1, side, side)
+        maps = padded.reshape(1, cells, cells)
     count, height, width = maps.shape
     columns = int(np.ceil(np.sqrt(count)))
     rows = int(np.ceil(count / columns))

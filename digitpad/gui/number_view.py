@@ -22,7 +22,6 @@ class NumberBoxes(QWidget):
         self._canvas = canvas
         self._boxes: list[tuple[tuple[int, int, int, int], str]] = []
         self._chosen: int | None = None
-        self._scale = 1.0  # image pixels per logical pixel
         canvas.installEventFilter(self)
         self.setGeometry(canvas.rect())
 
@@ -31,10 +30,9 @@ class NumberBoxes(QWidget):
             self.setGeometry(self._canvas.rect())
         return False
 
-    def show_boxes(self, boxes: list[tuple[tuple[int, int, int, int], str]], scale: float,
-                   chosen: int | None = None) -> None:
-        """(box in image pixels, the digit's text) per digit; `scale`: image px per widget px."""
-        self._boxes, self._scale, self._chosen = list(boxes), scale, chosen
+    def show_boxes(self, boxes: list[tuple[tuple[int, int, int, int], str]], chosen: int | None = None) -> None:
+        """(box in the drawing's pixels, as canvas.to_array gives them, the digit's text) per digit."""
+        self._boxes, self._chosen = list(boxes), chosen
         self.update()
 
     def boxes(self) -> list[tuple[tuple[int, int, int, int], str]]:
@@ -48,7 +46,7 @@ class NumberBoxes(QWidget):
         for i, ((x0, y0, x1, y1), text) in enumerate(self._boxes):
             colour = CHOSEN_COLOUR if i == self._chosen else UNSURE_COLOUR if text == "?" else BOX_COLOUR
             painter.setPen(QPen(colour, 2 if i == self._chosen else 1.2, Qt.PenStyle.DashLine))
-            rect = QRectF(x0 / self._scale, y0 / self._scale, (x1 - x0) / self._scale, (y1 - y0) / self._scale)
+            rect = QRectF(self._canvas.to_widget(QPointF(x0, y0)), self._canvas.to_widget(QPointF(x1, y1)))
             painter.drawRect(rect.adjusted(-3, -3, 3, 3))
             painter.drawText(QPointF(rect.left(), max(12.0, rect.top() - 6)), text)
         painter.end()

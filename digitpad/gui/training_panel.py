@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
-import pyqtgraph as pg
 from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
     QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from .workers import TrainingWorker, WorkerThread, run_in_background
+from . import jobs
+from .training_curves import TrainingCurves
 
 
 def default_runs_dir() -> Path:
@@ -26,32 +27,34 @@ def _format_duration(seconds: float) -> str:
 
 
 class TrainingPanel(QWidget):
-    """Emits `useModel(path)` when the user picks the freshly trained checkpoint."""
+    """Trains on a folder with the state's device (or fine-tunes the state's model);
+    "Use this model" asks the state for the freshly trained checkpoint."""
 
-    useModel = Signal(str)
-    folderChosen = Signal(str)
     trainingFinished = Signal(object)  # TrainProgress of the finished run
     trainingCancelled = Signal()
     trainingFailed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, state, workers, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("trainingPanel")
+        self.state, self.workers = state, workers
         self.runs_dir = default_runs_dir()
-        self._job: WorkerThread | None = None
-        self._scan_relay = None
+        self._job = None  # the training worker while one runs
+        self._cancel = threading.Event()
         self._folder_ok = False
         self._result_path: str | None = None
-        self.device = "cpu"  # the window keeps this in step with its device selector
-        self.current_predictor = lambda: None  # the window supplies the model in use
-        self.handwriting_folder = lambda: None  # and where the user's labelled drawings are
+        self._skipped_note = ""
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)  # tight: the curves need the height
+        layout.setSpacing(4)
         layout.addWidget(self._build_folder_box())
         layout.addWidget(self._build_options_box())
         layout.addLayout(self._build_buttons())
         layout.addWidget(self._build_progress())
         layout.addWidget(self._build_curves(), stretch=1)
         layout.addWidget(self._build_result())
+        if state.settings.get("trainingFolder"):
+            self.set_folder(str(state.settings["trainingFolder"]))  # the last one, checked again
 
     # --- building --------------------------------------------------------------------
 
@@ -76,7 +79,8 @@ class TrainingPanel(QWidget):
 
     def _build_options_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Options"))
-        form = QFormLayout(box)
+        grid = QGridLayout(box)  # two columns of settings: the panel fits a 1280x800 screen
+        grid.setVerticalSpacing(2)
         self.model_choice = QComboBox()
         self.model_choice.addItem(self.tr("CNN (convolutional)"), "cnn")
         self.model_choice.addItem(self.tr("MLP (784-256-10)"), "mlp")
@@ -86,13 +90,23 @@ class TrainingPanel(QWidget):
         self.learning_rate.setToolTip(self.tr("Adam's learning rate"))
         self.val_split = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.9, singleStep=0.05, value=0.1)
         self.val_split.setToolTip(self.tr("Share of images held out to measure accuracy honestly"))
-        self.augment = QCheckBox(self.tr("Augment (random slant, size, shift, elastic warp, stroke width)"))
-        form.addRow(self.tr("Model"), self.model_choice)
-        form.addRow(self.tr("Epochs"), self.epochs)
-        form.addRow(self.tr("Batch size"), self.batch_size)
-        form.addRow(self.tr("Learning rate"), self.learning_rate)
-        form.addRow(self.tr("Validation split"), self.val_split)
-        form.addRow(self.augment)
+        self.augment = QCheckBox(self.tr("Augment"))
+        self.augment.setToolTip(self.tr("Random slant, size, shift and stroke width for every batch"))
+        self.elastic = QCheckBox(self.tr("Elastic warps too"))
+        self.elastic.setToolTip(self.tr("With augmentation: also smooth elastic warps (slower to train)"))
+        self.elastic.setObjectName("elasticWarp")
+        self.elastic.setEnabled(False)
+        self.augment.toggled.connect(self.elastic.setEnabled)
+        for index, (label, field) in enumerate([
+            (self.tr("Model"), self.model_choice), (self.tr("Epochs"), self.epochs),
+            (self.tr("Batch size"), self.batch_size), (self.tr("Learning rate"), self.learning_rate),
+            (self.tr("Validation split"), self.val_split),
+        ]):
+            row, column = divmod(index, 2)
+            grid.addWidget(QLabel(label), row, 2 * column)
+            grid.addWidget(field, row, 2 * column + 1)
+        grid.addWidget(self.augment, 3, 0, 1, 3)
+        grid.addWidget(self.elastic, 3, 3)
         self.fine_tune = QCheckBox(self.tr("Fine-tune the model in use (start from its weights)"))
         self.fine_tune.setObjectName("fineTune")
         self.fine_tune.setToolTip(self.tr("For your own handwriting: a few epochs on your drawings; "
@@ -103,8 +117,8 @@ class TrainingPanel(QWidget):
         self.fine_tune.toggled.connect(self._on_fine_tune_toggled)
         self.fine_tune.toggled.connect(self.model_choice.setDisabled)
         self.mix_mnist.setEnabled(False)
-        form.addRow(self.fine_tune)
-        form.addRow(self.mix_mnist)
+        grid.addWidget(self.fine_tune, 4, 0, 1, 4)
+        grid.addWidget(self.mix_mnist, 5, 0, 1, 4)
         return box
 
     def _build_buttons(self) -> QHBoxLayout:
@@ -116,9 +130,14 @@ class TrainingPanel(QWidget):
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        self.use_button = QPushButton(self.tr("Use this model"))
+        self.use_button.setObjectName("useModelButton")
+        self.use_button.setVisible(False)
+        self.use_button.clicked.connect(self._use_result)
         row = QHBoxLayout()
         row.addWidget(self.start_button)
         row.addWidget(self.cancel_button)
+        row.addWidget(self.use_button)
         return row
 
     def _build_progress(self) -> QWidget:
@@ -134,21 +153,7 @@ class TrainingPanel(QWidget):
         return box
 
     def _build_curves(self) -> QWidget:
-        self.curves = pg.GraphicsLayoutWidget()
-        self.curves.setBackground("w")
-        self.curves.setMinimumHeight(220)
-        loss_plot = self.curves.addPlot(row=0, col=0, title=self.tr("Loss"))
-        acc_plot = self.curves.addPlot(row=1, col=0, title=self.tr("Accuracy"))
-        for plot in (loss_plot, acc_plot):
-            plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.setLabel("bottom", self.tr("epoch"))
-            plot.addLegend(offset=(-5, 5))
-        acc_plot.setYRange(0, 1)
-        self.loss_curve = loss_plot.plot(pen=pg.mkPen((40, 90, 200), width=2), name=self.tr("train"))
-        self.acc_curve = acc_plot.plot(pen=pg.mkPen((40, 90, 200), width=2), name=self.tr("train"))
-        self.val_curve = acc_plot.plot(pen=pg.mkPen((230, 120, 30), width=2), symbol="o",
-                                       symbolSize=6, symbolBrush=(230, 120, 30), name=self.tr("validation"))
-        self._history = {"x": [], "loss": [], "acc": [], "val_x": [], "val": []}
+        self.curves = TrainingCurves()
         return self.curves
 
     def _build_result(self) -> QWidget:
@@ -159,12 +164,7 @@ class TrainingPanel(QWidget):
         self.result_label.setObjectName("resultLabel")
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.use_button = QPushButton(self.tr("Use this model"))
-        self.use_button.setObjectName("useModelButton")
-        self.use_button.setVisible(False)
-        self.use_button.clicked.connect(self._use_result)
         column.addWidget(self.result_label)
-        column.addWidget(self.use_button)
         return box
 
     # --- the folder ------------------------------------------------------------------
@@ -187,9 +187,8 @@ class TrainingPanel(QWidget):
             return
         self._folder_ok = False
         self.folder_status.setText(self.tr("Checking the folder…"))
-        self._scan_relay = run_in_background(
-            lambda: _check_folder(folder), self._on_folder_checked, self._on_folder_problem
-        )
+        self.workers.start(jobs.check_folder, folder, returned=self._on_folder_checked,
+                           failed=self._on_folder_problem)
 
     @Slot(object)
     def _on_folder_checked(self, checked) -> None:
@@ -206,7 +205,7 @@ class TrainingPanel(QWidget):
         )
         self._folder_ok = True
         self.start_button.setEnabled(not self.is_training())
-        self.folderChosen.emit(str(scan.root))
+        self.state.set_setting("trainingFolder", str(scan.root))
 
     @Slot(str)
     def _on_folder_problem(self, message: str) -> None:
@@ -219,8 +218,8 @@ class TrainingPanel(QWidget):
     @Slot(bool)
     def _on_fine_tune_toggled(self, on: bool) -> None:
         """Fine-tuning is for the user's own drawings: point the folder at them."""
-        folder = self.handwriting_folder()
-        if on and folder is not None and Path(folder).is_dir():
+        folder = self.state.settings.get("handwritingFolder")
+        if on and folder and Path(folder).is_dir():
             self.set_folder(str(folder))
 
     def is_training(self) -> bool:
@@ -230,7 +229,7 @@ class TrainingPanel(QWidget):
         from ..train import TrainConfig
 
         model, init_from = self.model_choice.currentData(), None
-        predictor = self.current_predictor()
+        predictor = self.state.predictor
         if self.fine_tune.isChecked() and predictor is not None:
             from ..inference import pretrained_path
 
@@ -241,7 +240,8 @@ class TrainingPanel(QWidget):
         return TrainConfig(
             model=model, epochs=self.epochs.value(), batch_size=self.batch_size.value(),
             lr=self.learning_rate.value(), val_split=self.val_split.value(),
-            augment=self.augment.isChecked(), device=self.device, out_dir=str(out), init_from=init_from,
+            augment=self.augment.isChecked(), elastic=self.augment.isChecked() and self.elastic.isChecked(),
+            device=self.state.device, out_dir=str(out), init_from=init_from,
             data_dir=str(Path(self.folder_edit.text()).resolve()),  # where its look-alikes come from
         )
 
@@ -249,48 +249,54 @@ class TrainingPanel(QWidget):
     def start(self) -> None:
         if self.is_training():
             return
-        self._reset_view()
         config = self._config()
+        self._reset_view(config.epochs)
         mix = self.mix_mnist.isChecked() and config.init_from is not None
-        self._job = WorkerThread(self, TrainingWorker(self.folder_edit.text(), config, mix_mnist=mix))
-        worker = self._job.worker
-        worker.loading.connect(self._on_loading)
-        worker.loaded.connect(self._on_loaded)
-        worker.progress.connect(self._on_progress)
-        worker.epochDone.connect(self._on_epoch)
-        worker.finished.connect(self._on_finished)
-        worker.cancelled.connect(self._on_cancelled)
-        worker.failed.connect(self._on_failed)
+        self._cancel = threading.Event()
+        self._job = self.workers.start(jobs.train_on_folder, self.folder_edit.text(), config, mix, self._cancel,
+                                       yielded=self._on_record, failed=self._on_failed, finished=self._on_ended)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress_label.setText(self.tr("Loading images…"))
-        self._job.start()
 
     @Slot()
     def cancel(self) -> None:
         if self._job is not None:
-            self._job.cancel()
+            self._cancel.set()  # the training stops after its current batch
             self.cancel_button.setEnabled(False)
             self.progress_label.setText(self.tr("Cancelling…"))
 
-    def shutdown(self) -> None:
-        """Cancel a running training and wait for its thread (on window close)."""
-        self._stop_thread()
+    def stop(self) -> None:
+        """Cancel a running training (the window waits for its worker on close)."""
+        self._cancel.set()
 
-    def _reset_view(self) -> None:
-        for values in self._history.values():
-            values.clear()
-        self._redraw_curves()
+    def _reset_view(self, epochs: int) -> None:
+        self.curves.reset(epochs)
         self.progress_bar.setValue(0)
         self.result_label.setText("")
         self.use_button.setVisible(False)
 
-    def _stop_thread(self) -> None:
-        if self._job is not None:
-            self._job.stop()
+    @Slot()
+    def _on_ended(self) -> None:
         self._job = None
         self.cancel_button.setEnabled(False)
         self.start_button.setEnabled(self._folder_ok)
+
+    @Slot(object)
+    def _on_record(self, record) -> None:
+        if isinstance(record, jobs.Loading):
+            self._on_loading(record.done, record.total)
+        elif isinstance(record, jobs.Loaded):
+            self._on_loaded(record)
+        elif record.kind == "batch":
+            self._on_progress(record)
+        elif record.kind == "epoch":
+            self._on_progress(record)
+            self._on_epoch(record)
+        elif record.kind == "done":
+            self._on_finished(record)
+        elif record.kind == "cancelled":
+            self._on_cancelled()
 
     @Slot(int, int)
     def _on_loading(self, done: int, total: int) -> None:
@@ -298,16 +304,14 @@ class TrainingPanel(QWidget):
         self.progress_bar.setValue(done)
         self.progress_label.setText(self.tr("Loading images: {done} of {total}").format(done=done, total=total))
 
-    @Slot(object)
-    def _on_loaded(self, summary) -> None:
-        count, skipped = summary
+    def _on_loaded(self, loaded: jobs.Loaded) -> None:
+        skipped = loaded.skipped
         self._skipped_note = ""
         if skipped:
             names = ", ".join(Path(p).name for p, _ in skipped[:5])
             self._skipped_note = self.tr("Skipped {n} unreadable or blank images ({names}{more}).").format(
                 n=len(skipped), names=names, more=", …" if len(skipped) > 5 else "")
 
-    @Slot(object)
     def _on_progress(self, record) -> None:
         total = record.epochs * record.batches
         done = (record.epoch - 1) * record.batches + record.batch
@@ -318,28 +322,13 @@ class TrainingPanel(QWidget):
                 e=record.epoch, E=record.epochs, b=record.batch, B=record.batches,
                 rate=record.samples_per_s, eta=_format_duration(record.eta_s))
         )
-        x = record.epoch - 1 + record.batch / record.batches
-        self._history["x"].append(x)
-        self._history["loss"].append(record.loss)
-        self._history["acc"].append(record.accuracy)
-        self._redraw_curves()
+        self.curves.add_batch(record.epoch - 1 + record.batch / record.batches, record.loss, record.accuracy)
 
-    @Slot(object)
     def _on_epoch(self, record) -> None:
         if record.val_accuracy is not None:
-            self._history["val_x"].append(float(record.epoch))
-            self._history["val"].append(record.val_accuracy)
-            self._redraw_curves()
+            self.curves.add_validation(record.epoch, record.val_accuracy)
 
-    def _redraw_curves(self) -> None:
-        history = self._history
-        self.loss_curve.setData(history["x"], history["loss"])
-        self.acc_curve.setData(history["x"], history["acc"])
-        self.val_curve.setData(history["val_x"], history["val"])
-
-    @Slot(object)
     def _on_finished(self, record) -> None:
-        self._stop_thread()
         self._result_path = record.best_path
         best = "-" if record.best_val_accuracy is None else f"{record.best_val_accuracy:.2%}"
         tuned = ""
@@ -349,21 +338,18 @@ class TrainingPanel(QWidget):
         self.result_label.setText(
             self.tr("Done in {time}. Best validation accuracy: {best}.\n{tuned}Checkpoint: {path}\n{skipped}").format(
                 time=_format_duration(record.elapsed_s), best=best, tuned=tuned, path=record.best_path,
-                skipped=getattr(self, "_skipped_note", "")).strip()
+                skipped=self._skipped_note).strip()
         )
         self.progress_label.setText(self.tr("Finished."))
         self.use_button.setVisible(True)
         self.trainingFinished.emit(record)
 
-    @Slot()
     def _on_cancelled(self) -> None:
-        self._stop_thread()
         self.progress_label.setText(self.tr("Cancelled. The current model and your files are unchanged."))
         self.trainingCancelled.emit()
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self._stop_thread()
         self.progress_label.setText("")
         self.result_label.setText(self.tr("Training stopped: {message}").format(message=message))
         self.trainingFailed.emit(message)
@@ -371,17 +357,7 @@ class TrainingPanel(QWidget):
     @Slot()
     def _use_result(self) -> None:
         if self._result_path:
-            self.useModel.emit(self._result_path)
-
-
-def _check_folder(folder: str):
-    """Runs on a pool thread: (folder, scan or None, problem in words)."""
-    from ..data import DatasetError, scan_folder
-
-    try:
-        return folder, scan_folder(folder), ""
-    except DatasetError as error:
-        return folder, None, str(error)
+            self.state.request_model(self._result_path)
 
 
 def _new_run_dir(runs_dir: Path, model: str) -> Path:

@@ -17,27 +17,6 @@ def _isolated_settings(tmp_path, qapp):
     yield
 
 
-_every_window = []
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _keep_windows_until_the_end():
-    """Keep every window's Python object for the whole session. pytest-qt closes and
-    deletes each window after its test; if Python's collector freed a window's pyqtgraph
-    items first, Qt could still paint them with their Python halves gone: a crash."""
-    from digitpad.gui.main_window import MainWindow
-
-    original = MainWindow.__init__
-
-    def remembered(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        _every_window.append(self)
-
-    MainWindow.__init__ = remembered
-    yield
-    MainWindow.__init__ = original
-
-
 @pytest.fixture
 def window(qtbot, tmp_path):
     from digitpad.gui import create_main_window

@@ -8,18 +8,31 @@ from PySide6.QtWidgets import QApplication
 
 
 def _mouse(widget, kind, point, button, buttons):
-    event = QMouseEvent(kind, QPointF(point), widget.mapToGlobal(QPointF(point)), button, buttons,
+    point = widget.to_widget(QPointF(point))  # shapes are given in the drawing's 280x280 space
+    event = QMouseEvent(kind, point, widget.mapToGlobal(point), button, buttons,
                         Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, event)
 
 
+def press(widget, point):
+    left = Qt.MouseButton.LeftButton
+    _mouse(widget, QEvent.Type.MouseButtonPress, point, left, left)
+
+
+def move(widget, point, buttons=Qt.MouseButton.NoButton):
+    _mouse(widget, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, buttons)
+
+
+def release(widget, point):
+    _mouse(widget, QEvent.Type.MouseButtonRelease, point, Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
+
+
 def draw_stroke(widget, points):
     """Press, move with the left button held, release: what a real drag sends."""
-    left = Qt.MouseButton.LeftButton
-    _mouse(widget, QEvent.Type.MouseButtonPress, points[0], left, left)
+    press(widget, points[0])
     for point in points[1:]:
-        _mouse(widget, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, left)
-    _mouse(widget, QEvent.Type.MouseButtonRelease, points[-1], left, Qt.MouseButton.NoButton)
+        move(widget, point, Qt.MouseButton.LeftButton)
+    release(widget, points[-1])
 
 
 def vertical_line(x=140, top=50, bottom=230, steps=30):

@@ -49,7 +49,7 @@ def test_undo_redo_and_clear(window, qtbot):
     window.canvas.redo()
     wait_for_prediction(qtbot, window)
     assert shown_digit(window) == 1
-    window.clear_button.click()
+    window.tools.clear_button.click()
     wait_for_prediction(qtbot, window)
     assert shown_digit(window) is None and (window.canvas.to_array() == 255).all()
     window.canvas.undo()  # the clear itself can be undone
@@ -144,9 +144,10 @@ def test_closing_during_training_cancels_and_waits(window, qtbot, tmp_path):
     panel = window.training_panel
     start_long_training(panel, qtbot, folder)
     qtbot.waitUntil(lambda: "Epoch" in panel.progress_label.text(), timeout=30_000)
-    thread = panel._job.thread
+    job = panel._job
     window.close()
-    assert thread.isFinished() and not panel.is_training()
+    assert not window.workers.busy() and not job.is_running  # stopped and waited for
+    assert window.workers.start(print) is None  # a closed window starts no more work
 
 
 def test_importing_the_gui_does_not_import_torch():
@@ -166,7 +167,12 @@ def test_a_scribble_is_shown_as_not_a_digit(window, qtbot):
     draw_stroke(window.canvas, [QPointF(30 + 7 * i, 240 - 6 * i) for i in range(32)])
     wait_for_prediction(qtbot, window)
     assert window.last_prediction.unsure
-    assert window.findChild(QLabel, "predictionLabel").text().startswith("Not a digit")
+    label = window.findChild(QLabel, "predictionLabel").text()
+    assert label.startswith("Not a digit") and "%" not in label  # never "0 (100%)"
+    from digitpad.gui.chart import MUTED
+
+    bars = window.chart._bars.opts["brushes"]
+    assert all(brush.color().getRgb()[:3] == MUTED for brush in bars)  # no highlighted winner
 
 
 def test_compare_shows_both_networks_side_by_side(window, qtbot):
@@ -212,7 +218,7 @@ def test_export_from_the_window_writes_the_model_and_its_contract(window, qtbot,
 
 
 def test_inside_tab_shows_the_layers_and_the_worked_example(window, qtbot):
-    window.side_tabs.setCurrentWidget(window.inside_panel)
+    window.show_panel(window.inside_panel)
     draw_stroke(window.canvas, loop())
     wait_for_prediction(qtbot, window)
     panel = window.inside_panel
@@ -259,8 +265,8 @@ def test_opening_the_window_does_not_wait_for_torch():
         "import sys\n"
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
-        "import digitpad.gui.main_window as mw\n"
-        "mw.run_in_background = lambda *args, **kwargs: None\n"
+        "import digitpad.gui.workers as workers\n"
+        "workers.Workers.start = lambda *args, **kwargs: None\n"
         "from digitpad.gui import create_main_window\n"
         "window = create_main_window(); window.show(); app.processEvents()\n"
         "print('torch' in sys.modules, flush=True)\n"
@@ -272,7 +278,7 @@ def test_opening_the_window_does_not_wait_for_torch():
 
 
 def test_inside_shows_kernels_heat_map_and_enlarges_a_map(window, qtbot):
-    window.side_tabs.setCurrentWidget(window.inside_panel)
+    window.show_panel(window.inside_panel)
     draw_stroke(window.canvas, loop())
     wait_for_prediction(qtbot, window)
     panel = window.inside_panel

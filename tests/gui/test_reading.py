@@ -25,25 +25,25 @@ def majority(neighbours) -> int:
 
 def test_a_number_drawn_with_the_mouse_is_read_and_each_digit_can_be_inspected(window, qtbot):
     window.number_toggle.setChecked(True)
-    assert window.canvas.width() >= 2 * window.canvas.height()
+    assert window.canvas.to_array().shape == (280, 560)  # a page twice as wide
     draw_stroke(window.canvas, vertical_line(x=90))
     draw_stroke(window.canvas, loop(cx=250))
     draw_stroke(window.canvas, seven(left=410))
     qtbot.waitUntil(lambda: label_text(window) == "107", timeout=READ_TIMEOUT_MS)
-    boxes = window.reading.boxes.boxes()
+    boxes = window.extras.boxes.boxes()
     assert [text for _, text in boxes] == ["1", "0", "7"]
     assert boxes[0][0][2] < boxes[1][0][0] < boxes[1][0][2] < boxes[2][0][0]  # left to right, apart
-    assert window.reading.strip.text() == "107"
-    window.reading.strip.buttons()[1].click()  # the 0: its own bars and 28x28 input
+    assert window.extras.strip.text() == "107"
+    window.extras.strip.buttons()[1].click()  # the 0: its own bars and 28x28 input
     assert window.chart.values.argmax() == 0
-    assert window.reading.boxes._chosen == 1
+    assert window.extras.boxes._chosen == 1
     window.number_toggle.setChecked(False)  # back to one digit: the square page
-    assert window.canvas.width() == window.canvas.height()
+    assert window.canvas.to_array().shape == (280, 280)
 
 
 def test_lookalike_thumbnails_follow_the_drawing_and_enlarge_on_click(window, qtbot):
-    strip = window.reading.lookalikes
-    with qtbot.waitSignal(window.reading.lookalikesShown, timeout=READ_TIMEOUT_MS):
+    strip = window.extras.lookalikes
+    with qtbot.waitSignal(window.extras.lookalikesShown, timeout=READ_TIMEOUT_MS):
         draw_stroke(window.canvas, vertical_line())
     qtbot.waitUntil(lambda: len(strip.neighbours()) == 8 and majority(strip.neighbours()) == 1,
                     timeout=READ_TIMEOUT_MS)
@@ -59,13 +59,13 @@ def test_lookalike_thumbnails_follow_the_drawing_and_enlarge_on_click(window, qt
 
 
 def test_the_inside_tab_shows_heat_maps_of_the_answer(window, qtbot):
-    window.side_tabs.setCurrentWidget(window.inside_panel)
+    window.show_panel(window.inside_panel)
     draw_stroke(window.canvas, loop())
     wait_for_prediction(qtbot, window)
-    qtbot.waitUntil(lambda: window.reading.heat.shown is not None
-                    and window.reading.heat.shown[0].digit == window.last_prediction.digit,
+    qtbot.waitUntil(lambda: window.extras.heat.shown is not None
+                    and window.extras.heat.shown[0].digit == window.last_prediction.digit,
                     timeout=READ_TIMEOUT_MS)
-    gradients, cam = window.reading.heat.shown
+    gradients, cam = window.extras.heat.shown
     assert gradients.values.shape == (28, 28)
     assert (cam is not None) == (window.predictor.arch == "cnn")
-    assert "Red pixels" in window.reading.heat.how_to_read.text()
+    assert "Red pixels" in window.extras.heat.how_to_read.text()

@@ -1,0 +1,216 @@
+"""The work the window's workers run, off the GUI thread. Each imports the core (and
+torch) itself, so building a window never waits for torch. Generators yield progress
+and are cancelled between steps; plain functions return one result.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from .workers import PREDICTION_THREADS, TRAINING_THREADS, configure_torch_once, describe_error, set_torch_threads
+
+# Progress records per second while training: enough for smooth curves, few enough
+# that the GUI thread never has a backlog.
+PROGRESS_RATE_HZ = 10
+
+
+@dataclass
+class LoadResult:
+    generation: int  # which request this answers: only the latest one counts
+    source: str
+    device: str
+    predictor: object = None
+    error: str = ""
+
+
+def load_predictor(generation: int, source: str, device: str) -> LoadResult:
+    """A shipped model by name or a checkpoint by path; a refusal comes back in words."""
+    from ..inference import Predictor
+    from .state import SHIPPED
+
+    configure_torch_once()
+    try:
+        if source in SHIPPED:
+            predictor = Predictor.from_pretrained(source, device=device)
+        else:
+            predictor = Predictor.from_checkpoint(source, device=device)
+    except Exception as error:  # noqa: BLE001 - e.g. a CUDA error: refused like a bad file
+        return LoadResult(generation, source, device, error=describe_error(error))
+    return LoadResult(generation, source, device, predictor=predictor)
+
+
+def list_devices():
+    from ..devices import available_devices
+
+    return available_devices()
+
+
+@dataclass
+class Reading:
+    """What the live view shows for one drawing."""
+
+    request: int
+    predictors: tuple
+    results: tuple  # one Prediction per predictor
+    inside: tuple | None = None  # (layers, the 28x28 input, pixel contributions), when asked
+
+
+def read_drawing(request: int, predictors: tuple, drawing, look_inside: bool) -> Reading:
+    """`look_inside`: also every layer's output and the pixels behind the answer, here
+    rather than on the GUI thread, so the Inside tab never slows the pen."""
+    results = tuple(predictor.predict(drawing) for predictor in predictors)
+    inside = None
+    if look_inside and results[0].digit is not None:
+        from ..inside import layer_outputs, pixel_contributions
+
+        digit = results[0].input
+        inside = (layer_outputs(predictors[0], digit), digit, pixel_contributions(predictors[0], digit))
+    return Reading(request, predictors, results, inside)
+
+
+def check_folder(folder: str):
+    """(folder, scan or None, problem in words)."""
+    from ..data import DatasetError, scan_folder
+
+    try:
+        return folder, scan_folder(folder), ""
+    except DatasetError as error:
+        return folder, None, str(error)
+
+
+@dataclass
+class Loading:
+    done: int
+    total: int
+
+
+@dataclass
+class Loaded:
+    count: int
+    skipped: list
+
+
+@dataclass
+class Cancelled:
+    kind: str = "cancelled"  # like the training's own record when it stops between batches
+
+
+def train_on_folder(folder: str, config, mix_mnist: bool, cancel):
+    """Load the folder, then train: yields Loading, Loaded, then TrainProgress records
+    (batches at most PROGRESS_RATE_HZ a second; every epoch; the last one). `cancel` is
+    a threading.Event that the training checks between batches."""
+    from ..data import load_folder_steps
+    from ..train import train
+
+    dataset = yield from _relay(load_folder_steps(folder), Loading, cancel)
+    if dataset is None:
+        yield Cancelled()
+        return
+    yield Loaded(len(dataset), dataset.skipped)
+    validation = None
+    if config.init_from:  # fine-tuning: judge it on the user's own held-out drawings
+        from ..handwriting import fine_tune_sets
+        from ..mnist import load_sample
+
+        mnist = load_sample("train") if mix_mnist else None
+        dataset, validation = fine_tune_sets(dataset, mnist, config.val_split or 0.2, config.seed)
+    set_torch_threads(TRAINING_THREADS)
+    try:
+        last_shown = 0.0
+        for record in train(config, dataset, cancel, validation=validation):
+            now = time.monotonic()
+            if record.kind != "batch" or now - last_shown >= 1.0 / PROGRESS_RATE_HZ:
+                last_shown = now
+                yield record
+    finally:
+        set_torch_threads(PREDICTION_THREADS)
+
+
+def _relay(steps, record, cancel):
+    """Drive a core generator of (done, total): `record(done, total)` out, its result
+    back; None when `cancel` is set (the generator is closed, which stops its work)."""
+    while True:
+        try:
+            done, total = next(steps)
+        except StopIteration as end:
+            return end.value
+        yield record(done, total)
+        if cancel.is_set():
+            steps.close()
+            return None
+
+
+@dataclass
+class Evaluating:
+    done: int
+    total: int
+
+
+def evaluate(source: str, folder: str, predictor, model: str, device: str, cancel):
+    """Yields Loading, then Evaluating records; returns (EvalReport, ImageSet), or None
+    when cancelled."""
+    from ..evaluation import evaluation_steps
+
+    if source == "sample":
+        from ..mnist import load_sample
+
+        dataset = load_sample()
+    else:
+        from ..data import DatasetError, load_folder_steps
+
+        dataset = yield from _relay(load_folder_steps(folder), Loading, cancel)
+        if dataset is None:
+            return None
+        if len(dataset) == 0:
+            raise DatasetError(f"'{folder}' has no usable images")
+    if predictor is None:
+        from ..inference import Predictor
+
+        predictor = Predictor.from_pretrained(model, device=device)
+    report = yield from _relay(evaluation_steps(predictor, dataset, batch_size=250), Evaluating, cancel)
+    return None if report is None else (report, dataset)
+
+
+def export(predictor, path: str, fmt: str):
+    from ..export import export_model
+
+    return export_model(predictor, path, fmt)  # it rebuilds the network on the CPU itself
+
+
+def read_number(predictor, drawing):
+    """(predictor, NumberRead): every digit of the drawing, left to right."""
+    from ..numbers import read_number as read
+
+    return predictor, read(predictor, drawing)
+
+
+_indexes: dict[int, object] = {}  # id(predictor) -> its look-alike index, or the reason it has none
+
+
+def lookalikes(predictor, digit_input):
+    """(neighbours, origin, message): the look-alikes, or why there are none."""
+    from ..neighbours import NoLookalikes, index_for
+    from ..neighbours import lookalikes as nearest
+
+    key = id(predictor)
+    if key not in _indexes:
+        if len(_indexes) > 4:
+            _indexes.clear()  # models come and go; a few indexes are enough to keep
+        try:
+            _indexes[key] = (predictor, index_for(predictor))
+        except NoLookalikes as error:
+            _indexes[key] = (predictor, str(error))
+    index = _indexes[key][1]
+    if isinstance(index, str):
+        return [], "", index
+    return nearest(predictor, index, digit_input), index.origin, ""
+
+
+def heat_maps(predictor, digit_input):
+    """(the input, integrated gradients, Grad-CAM or None for a network without convolutions)."""
+    from ..attribution import grad_cam, has_convolutions, integrated_gradients
+
+    gradients = integrated_gradients(predictor, digit_input)
+    cam = grad_cam(predictor, digit_input, gradients.digit) if has_convolutions(predictor) else None
+    return digit_input, gradients, cam

@@ -1,0 +1,65 @@
+"""What a person sees: a canvas that grows, curves that can be read, pictures that fill."""
+
+import numpy as np
+from PySide6.QtWidgets import QApplication
+
+from digitpad.inside import LayerOutput
+
+from .drawing import draw_stroke, loop
+
+
+def test_the_canvas_is_a_square_that_grows_with_the_window(window, qtbot):
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    QApplication.processEvents()
+    small = window.canvas.square()
+    assert small.width() == small.height() >= 360
+    draw_stroke(window.canvas, loop())
+    seen_small = window.canvas.to_array().astype(float)
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: window.canvas.square().width() > small.width())
+    assert window.canvas.image().width() >= window.canvas.square().width()  # painted at its size
+    seen_large = window.canvas.to_array().astype(float)
+    # The model is given the same 280x280 drawing whatever the window's size.
+    assert seen_large.shape == (280, 280) and np.abs(seen_large - seen_small).mean() < 2
+
+
+def test_training_curves_are_tall_count_epochs_and_start_empty(window, qtbot):
+    window.resize(1280, 800)
+    curves = window.training_panel.curves
+    assert curves.empty_note.isVisible() and not curves.loss_plot.isVisible()
+    curves.reset(epochs=5)
+    for step in range(1, 400):
+        curves.add_batch(step / 400, loss=2.3 - step / 400, accuracy=step / 400)
+    curves.add_validation(1, 0.8)
+    qtbot.waitUntil(curves.loss_plot.isVisible)
+    QApplication.processEvents()
+    assert not curves.empty_note.isVisible()
+    for plot in (curves.loss_plot, curves.acc_plot):
+        assert plot.height() >= 150
+        axis = plot.getPlotItem().getAxis("bottom")
+        assert axis.autoSIPrefixScale == 1.0 and "x0.001" not in axis.labelString()
+        assert "epoch" in axis.labelString()
+
+
+def test_inside_shows_a_one_dimensional_layer_at_full_size(window):
+    panel = window.inside_panel
+    digit = np.zeros((28, 28), np.float32)
+    layers = [LayerOutput("Linear 1", "Linear", np.linspace(-1, 1, 256, dtype=np.float32)),
+              LayerOutput("Softmax", "Softmax", np.full(10, 0.1, np.float32))]
+    panel.show_layers(layers, digit)
+    for row in range(2):
+        panel.layer_list.setCurrentRow(row)
+        assert panel.layer_picture.pixmap().width() >= 120  # not a few pixels
+
+
+def test_augment_and_elastic_warp_reach_the_training_settings(window, tmp_path):
+    panel = window.training_panel
+    panel.runs_dir = tmp_path / "runs"
+    assert not panel.elastic.isEnabled()
+    panel.augment.setChecked(True)
+    panel.elastic.setChecked(True)
+    config = panel._config()
+    assert config.augment and config.elastic
+    panel.augment.setChecked(False)
+    assert not panel.elastic.isEnabled() and not panel._config().elastic
