@@ -6,11 +6,11 @@ Two digits with nearby features get nearby scores, so a wrong answer shown besid
 look-alikes explains itself.
 
 An index holds, per model, 10,000 training digits (1,000 per class) as the network
-saw them (28x28), their labels, where they came from, and their features: unit length,
-stored as uint8 with one scale per row (ReLU features are never negative). Similarity is
-the cosine around the index's average digit (each unit feature less the mean of them
-all): measured on drawn digits, the 8 nearest agree with the drawing a little more often
-than with the plain cosine (MLP 97.4% against 97.0%, CNN 99.5% against 99.4%). It records a fingerprint of the weights it was built
+saw them (28x28), their labels, where they came from, and their features: unit length
+(so the dot product is the cosine similarity), stored as uint8 with one scale per row
+(ReLU features are never negative). The search is one matrix-vector product in torch,
+which keeps to the app's one thread: numpy's BLAS spreads it over every core and, with
+the other core busy, took 24 ms instead of 0.6 ms (measured, 10,000 x 256). It records a fingerprint of the weights it was built
 with: an index built for other weights is refused, never silently used.
 
 The shipped models' indexes live in assets/ (`digitpad build-lookalikes` makes them);
@@ -53,13 +53,12 @@ class Neighbour:
 
 @dataclass
 class LookalikeIndex:
-    features: np.ndarray  # (N, D) float32: unit features less `centre`, made unit again
+    features: np.ndarray  # (N, D) float32, unit rows
     labels: np.ndarray  # (N,) uint8
     images: np.ndarray  # (N, 28, 28) uint8
     source: np.ndarray  # (N,) int64: index in the training set
     fingerprint: str  # of the weights the features came from
     origin: str  # what the digits are, e.g. "MNIST training set"
-    centre: np.ndarray  # (D,) the mean of the unit features
     stored: tuple[np.ndarray, np.ndarray]  # the unit features as saved: uint8 (N, D), scale per row (N,)
 
     @classmethod
@@ -76,14 +75,15 @@ class LookalikeIndex:
     def from_stored(cls, quantised: np.ndarray, scale: np.ndarray, labels, images, source,
                     fingerprint: str, origin: str):
         unit = _unit(quantised.astype(np.float32) * (scale[:, None] / 255))
-        centre = unit.mean(axis=0)
-        return cls(_unit(unit - centre), np.asarray(labels, np.uint8), np.asarray(images, np.uint8),
-                   np.asarray(source, np.int64), fingerprint, origin, centre, (quantised, scale))
+        return cls(unit, np.asarray(labels, np.uint8), np.asarray(images, np.uint8),
+                   np.asarray(source, np.int64), fingerprint, origin, (quantised, scale))
 
     def nearest(self, feature: np.ndarray, k: int = SHOWN) -> list[Neighbour]:
         """The k most similar digits, most similar first."""
-        query = _unit(_unit(feature.astype(np.float32)[None]) - self.centre)[0]
-        similarity = self.features @ query
+        import torch
+
+        query = torch.from_numpy(_unit(feature.astype(np.float32)[None])[0])
+        similarity = torch.mv(torch.from_numpy(self.features), query).numpy()
         k = min(k, len(similarity))
         top = np.argpartition(-similarity, k - 1)[:k]
         top = top[np.argsort(-similarity[top], kind="stable")]
