@@ -101,12 +101,11 @@ class DrawingCanvas(QWidget):
         return self._image
 
     def to_array(self) -> np.ndarray:
-        """The drawing as a (CANVAS_SIZE, page width) uint8 array, dark ink on white,
-        copied: the same pixels for the model whatever the size of the window."""
+        """The drawing as a (H, W) uint8 array, dark ink on white, copied, at the size it
+        is painted (scaling it here would cost the GUI thread milliseconds: preprocessing
+        crops and scales it anyway, so the model sees the same 28x28 at any size). W is
+        H times the page's width over CANVAS_SIZE: twice H for a number."""
         image = self._image
-        if image.height() != CANVAS_SIZE:
-            image = image.scaled(self._width, CANVAS_SIZE, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
         width, height = image.width(), image.height()
         buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
         rows = buffer.reshape(height, image.bytesPerLine())

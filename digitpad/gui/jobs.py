@@ -179,10 +179,11 @@ def export(predictor, path: str, fmt: str):
 
 
 def read_number(predictor, drawing):
-    """(predictor, NumberRead): every digit of the drawing, left to right."""
+    """(predictor, NumberRead, the drawing's height in pixels): every digit, left to right;
+    the boxes are in the drawing's pixels, which follow the canvas's painted size."""
     from ..numbers import read_number as read
 
-    return predictor, read(predictor, drawing)
+    return predictor, read(predictor, drawing), drawing.shape[0]
 
 
 _indexes: dict[int, object] = {}  # id(predictor) -> its look-alike index, or the reason it has none

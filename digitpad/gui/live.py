@@ -4,7 +4,6 @@ one in flight at a time, and an answer for an older drawing or older models neve
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
-from superqt.utils import qthrottled
 
 from . import jobs
 from .state import AppState
@@ -28,6 +27,7 @@ class LivePrediction(QObject):
         self._stale = False  # the drawing or the models changed since the last request
         self._in_flight = False
         self._request = 0
+        self._throttled_send = None  # made at the first refresh: superqt loads after the first paint
         canvas.changed.connect(self.refresh)
         state.model_changed.connect(self._on_models_changed)
         state.partner_changed.connect(self._on_models_changed)
@@ -39,13 +39,21 @@ class LivePrediction(QObject):
     def refresh(self) -> None:
         """Predict the drawing as it is now, as soon as a frame allows."""
         self._stale = True
-        self._send()
+        self._send_soon()
+
+    def _send_soon(self) -> None:
+        """Send now, or at the end of this frame if one was sent during it (qthrottled,
+        leading edge; it holds this object weakly)."""
+        if self._throttled_send is None:
+            from superqt.utils import qthrottled
+
+            self._throttled_send = qthrottled(self._send, timeout=FRAME_MS, leading=True)
+        self._throttled_send()
 
     def is_current(self) -> bool:
         """True when the last answer was for the canvas and models as they are now."""
         return bool(self.state.predictors()) and not self._stale and not self._in_flight
 
-    @qthrottled(timeout=FRAME_MS, leading=True)
     def _send(self) -> None:
         predictors = self.state.predictors()
         if not predictors or self._in_flight or not self._stale:
@@ -62,7 +70,7 @@ class LivePrediction(QObject):
         current_models = reading.predictors == self.state.predictors()
         if self._stale or not current_models:
             self._stale = True
-            self._send()  # the drawing or the models changed meanwhile: ask again
+            self._send_soon()  # the drawing or the models changed meanwhile: ask again
         if current_models:  # (an answer for the drawing a moment ago still shows progress)
             self.read.emit(reading)
 
@@ -71,4 +79,4 @@ class LivePrediction(QObject):
         self._in_flight = False
         self.failed.emit(message)
         if self._stale:
-            self._send()
+            self._send_soon()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout,
@@ -61,12 +61,17 @@ class MainWindow(QMainWindow):
         self.state.problem.connect(self.show_problem)
         self.state.setting_changed.connect(store_setting)
         self._restore_view()
+        track_window(self)
+        # torch is imported by the first load: after the window's first paint, not before.
+        QTimer.singleShot(0, self._load_first_model)
+
+    @Slot()
+    def _load_first_model(self) -> None:
         model = str(self.state.settings.get("model", "cnn"))
         if model not in SHIPPED and not Path(model).is_file():
             model = "cnn"  # a remembered checkpoint that has gone
         self.state.request_model(model, str(self.state.settings.get("device", "cpu")))
         self.loader.list_devices()
-        track_window(self)
 
     # --- building --------------------------------------------------------------------
 

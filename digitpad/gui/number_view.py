@@ -31,7 +31,7 @@ class NumberBoxes(QWidget):
         return False
 
     def show_boxes(self, boxes: list[tuple[tuple[int, int, int, int], str]], chosen: int | None = None) -> None:
-        """(box in the drawing's pixels, as canvas.to_array gives them, the digit's text) per digit."""
+        """(box in the page's coordinates, CANVAS_SIZE high, the digit's text) per digit."""
         self._boxes, self._chosen = list(boxes), chosen
         self.update()
 

@@ -78,6 +78,7 @@ class ReadingExtras(QObject):
         self.heat = HeatMapView()
         self.number = None  # the NumberRead on screen
         self.chosen: int | None = None
+        self._to_page = 1.0  # drawing pixels -> the page's coordinates, for the number on screen
         self.number_mode = False
         self._predictor = None
         self._jobs = {}
@@ -121,15 +122,20 @@ class ReadingExtras(QObject):
 
     @Slot(object)
     def _on_number(self, result) -> None:
-        predictor, number = result
+        predictor, number, height = result
         if predictor is not self._predictor or not self.number_mode:
             return
         self.number = number
+        self._to_page = CANVAS_SIZE / height  # drawing pixels -> the page's coordinates
         if self.chosen is not None and self.chosen >= len(number.digits):
             self.chosen = None
-        self.boxes.show_boxes([(d.box, d.text) for d in number.digits], self.chosen)
+        self.boxes.show_boxes(self._page_boxes(), self.chosen)
         self.strip.show_digits([d.text for d in number.digits], self.chosen)
         self._show_chosen()
+
+    def _page_boxes(self) -> list:
+        """Each digit's box in the page's coordinates (CANVAS_SIZE high), with its text."""
+        return [(tuple(round(v * self._to_page) for v in d.box), d.text) for d in self.number.digits]
 
     def _show_chosen(self) -> None:
         if not self.number or not self.number.digits:
@@ -142,7 +148,7 @@ class ReadingExtras(QObject):
     def _choose_digit(self, index: int) -> None:
         self.chosen = index
         if self.number is not None:
-            self.boxes.show_boxes([(d.box, d.text) for d in self.number.digits], index)
+            self.boxes.show_boxes(self._page_boxes(), index)
         self._show_chosen()
 
     @Slot(object)

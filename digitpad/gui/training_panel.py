@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal, Slot
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
     QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
@@ -53,8 +53,8 @@ class TrainingPanel(QWidget):
         layout.addWidget(self._build_progress())
         layout.addWidget(self._build_curves(), stretch=1)
         layout.addWidget(self._build_result())
-        if state.settings.get("trainingFolder"):
-            self.set_folder(str(state.settings["trainingFolder"]))  # the last one, checked again
+        if state.settings.get("trainingFolder"):  # the last one, checked again after the first paint
+            QTimer.singleShot(0, self._check_remembered_folder)
 
     # --- building --------------------------------------------------------------------
 
@@ -168,6 +168,11 @@ class TrainingPanel(QWidget):
         return box
 
     # --- the folder ------------------------------------------------------------------
+
+    @Slot()
+    def _check_remembered_folder(self) -> None:
+        if not self.folder_edit.text():
+            self.set_folder(str(self.state.settings["trainingFolder"]))
 
     @Slot()
     def _browse(self) -> None:

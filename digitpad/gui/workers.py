@@ -14,7 +14,6 @@ import traceback
 from typing import Callable
 
 from PySide6.QtCore import QObject, QThreadPool, Slot
-from superqt.utils import WorkerBase, create_worker
 
 from ..errors import DigitpadError
 
@@ -59,17 +58,21 @@ class Workers(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
-        self._running: dict[QObject, WorkerBase] = {}  # by its signals object
+        self._running: dict[QObject, object] = {}  # superqt workers, by their signals object
         self.closed = False
 
     def start(self, function: Callable, *args, returned: Callable | None = None,
               failed: Callable[[str], None] | None = None, yielded: Callable | None = None,
-              finished: Callable | None = None, aborted: Callable | None = None) -> WorkerBase | None:
+              finished: Callable | None = None, aborted: Callable | None = None):
         """Run `function(*args)` (a generator function runs step by step). Receivers are
         @Slot methods of Qt objects (never lambdas that capture widgets); `failed` gets
         the error in words. Returns the worker (None once this pool has shut down)."""
         if self.closed:
             return None
+        # Imported at the first job, after the window's first paint: importing superqt
+        # star-imports Qt's modules (through qtpy), which measured 0.3-1.2 s here.
+        from superqt.utils import create_worker
+
         worker = create_worker(function, *args, _start_thread=False, _ignore_errors=True)
         for name, receiver in (("returned", returned), ("yielded", yielded), ("finished", finished),
                                ("aborted", aborted)):

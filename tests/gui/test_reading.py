@@ -25,7 +25,8 @@ def majority(neighbours) -> int:
 
 def test_a_number_drawn_with_the_mouse_is_read_and_each_digit_can_be_inspected(window, qtbot):
     window.number_toggle.setChecked(True)
-    assert window.canvas.to_array().shape == (280, 560)  # a page twice as wide
+    height, width = window.canvas.to_array().shape
+    assert abs(width - 2 * height) <= 1  # a page twice as wide
     draw_stroke(window.canvas, vertical_line(x=90))
     draw_stroke(window.canvas, loop(cx=250))
     draw_stroke(window.canvas, seven(left=410))
@@ -38,7 +39,8 @@ def test_a_number_drawn_with_the_mouse_is_read_and_each_digit_can_be_inspected(w
     assert window.chart.values.argmax() == 0
     assert window.extras.boxes._chosen == 1
     window.number_toggle.setChecked(False)  # back to one digit: the square page
-    assert window.canvas.to_array().shape == (280, 280)
+    height, width = window.canvas.to_array().shape
+    assert abs(width - height) <= 1
 
 
 def test_lookalike_thumbnails_follow_the_drawing_and_enlarge_on_click(window, qtbot):

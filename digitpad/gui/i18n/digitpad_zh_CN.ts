@@ -491,84 +491,84 @@ Per class: {c}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="115" />
+        <location filename="../main_window.py" line="120" />
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="123" />
+        <location filename="../main_window.py" line="128" />
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="124" />
-        <location filename="../main_window.py" line="143" />
+        <location filename="../main_window.py" line="129" />
+        <location filename="../main_window.py" line="148" />
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="125" />
+        <location filename="../main_window.py" line="130" />
         <source>Inside</source>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="127" />
+        <location filename="../main_window.py" line="132" />
         <source>Train and evaluate</source>
         <translation>训练与评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="187" />
+        <location filename="../main_window.py" line="192" />
         <source>{error} Using the CPU instead.</source>
         <translation>{error} 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="192" />
+        <location filename="../main_window.py" line="197" />
         <source>No model loaded</source>
         <translation>没有加载模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="216" />
+        <location filename="../main_window.py" line="221" />
         <source>The number read, digit by digit, left to right</source>
         <translation>读出的数，从左到右逐位识别</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268" />
-        <location filename="../main_window.py" line="287" />
+        <location filename="../main_window.py" line="273" />
+        <location filename="../main_window.py" line="292" />
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="251" />
+        <location filename="../main_window.py" line="256" />
         <source>Cannot open '{name}': not a readable image.</source>
         <translation>无法打开“{name}”：不是可读取的图片。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="86" />
+        <location filename="../main_window.py" line="91" />
         <source>Number</source>
         <translation>多位数</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="88" />
+        <location filename="../main_window.py" line="93" />
         <source>A wider page: write several digits side by side and read the number</source>
         <translation>更宽的画布：并排写几个数字，读出整个数</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="266" />
+        <location filename="../main_window.py" line="271" />
         <source>Could not save '{path}': {error}</source>
         <translation>无法保存“{path}”：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="275" />
+        <location filename="../main_window.py" line="280" />
         <source>Exporting {path}…</source>
         <translation>正在导出 {path}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="281" />
+        <location filename="../main_window.py" line="286" />
         <source>Exported {model} (contract in {info})</source>
         <translation>已导出 {model}（输入约定见 {info}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="299" />
+        <location filename="../main_window.py" line="304" />
         <source>Finish or cancel the training or evaluation first.</source>
         <translation>请先等训练或评估结束，或取消它。</translation>
     </message>
@@ -794,7 +794,7 @@ Per class: {c}</source>
 <context>
     <name>ReadingExtras</name>
     <message>
-        <location filename="../reading.py" line="107" />
+        <location filename="../reading.py" line="108" />
         <source>Draw a digit to see the training digits most like it.</source>
         <translation>写一个数字，看看与它最相似的训练数字。</translation>
     </message>
@@ -874,7 +874,7 @@ Per class: {c}</source>
     <name>TrainingPanel</name>
     <message>
         <location filename="../training_panel.py" line="62" />
-        <location filename="../training_panel.py" line="174" />
+        <location filename="../training_panel.py" line="179" />
         <source>Dataset folder</source>
         <translation>数据集文件夹</translation>
     </message>
@@ -1004,49 +1004,49 @@ Per class: {c}</source>
         <translation>使用这个模型</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="189" />
+        <location filename="../training_panel.py" line="194" />
         <source>Checking the folder…</source>
         <translation>正在检查文件夹…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="203" />
+        <location filename="../training_panel.py" line="208" />
         <source>{n} images in {k} classes ({counts})</source>
         <translation>{k} 个类别共 {n} 张图片（{counts}）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="260" />
+        <location filename="../training_panel.py" line="265" />
         <source>Loading images…</source>
         <translation>正在读取图片…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="267" />
+        <location filename="../training_panel.py" line="272" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="305" />
+        <location filename="../training_panel.py" line="310" />
         <source>Loading images: {done} of {total}</source>
         <translation>正在读取图片：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="312" />
+        <location filename="../training_panel.py" line="317" />
         <source>Skipped {n} unreadable or blank images ({names}{more}).</source>
         <translation>跳过了 {n} 张无法读取或空白的图片（{names}{more}）。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="321" />
+        <location filename="../training_panel.py" line="326" />
         <source>Epoch {e}/{E} · batch {b}/{B} · {rate:,.0f} samples/s · ETA {eta}</source>
         <translation>第 {e}/{E} 轮 · 第 {b}/{B} 批 · 每秒 {rate:,.0f} 个样本 · 预计还需 {eta}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="336" />
+        <location filename="../training_panel.py" line="341" />
         <source>On your held-out drawings: {before:.1%} before, {after:.1%} after.
 </source>
         <translation>在你留出的手写数字上：训练前 {before:.1%}，训练后 {after:.1%}。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="339" />
+        <location filename="../training_panel.py" line="344" />
         <source>Done in {time}. Best validation accuracy: {best}.
 {tuned}Checkpoint: {path}
 {skipped}</source>
@@ -1055,17 +1055,17 @@ Per class: {c}</source>
 {skipped}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="343" />
+        <location filename="../training_panel.py" line="348" />
         <source>Finished.</source>
         <translation>已完成。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="348" />
+        <location filename="../training_panel.py" line="353" />
         <source>Cancelled. The current model and your files are unchanged.</source>
         <translation>已取消。当前模型和你的文件都没有改动。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="354" />
+        <location filename="../training_panel.py" line="359" />
         <source>Training stopped: {message}</source>
         <translation>训练中止：{message}</translation>
     </message>
