@@ -22,3 +22,6 @@ PY=${PY:-python}
 for model in mlp cnn; do
     "$PY" assets/finalize.py "runs/ship-$model/best.pt" "$WORK/test" "assets/$model.pt"
 done
+
+# The look-alike indexes belong to these weights (each records their fingerprint).
+"$PY" -m digitpad build-lookalikes --source "$MNIST"

@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bench(commands)
     _add_export_model(commands)
     _add_cache(commands)
+    _add_build_lookalikes(commands)
     gui = commands.add_parser("gui", help="open the drawing app (the default)",
                               formatter_class=_formatter)
     gui.set_defaults(run=cmd_gui)
@@ -135,7 +136,27 @@ def _add_predict(commands) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
     _add_model_args(p)
     p.add_argument("--json", action="store_true", help="one JSON object per image and line")
+    p.add_argument("--number", action="store_true",
+                   help="read every digit in the image, left to right, as one number")
+    p.add_argument("--neighbours", type=positive_int, default=None, metavar="K",
+                   help="also list the K training digits the network finds most similar")
     p.set_defaults(run=cmd_predict)
+
+
+def _add_build_lookalikes(commands) -> None:
+    p = commands.add_parser(
+        "build-lookalikes", help="build the look-alike index of a model", formatter_class=_formatter,
+        description="Features of 1,000 training digits per class, for `predict --neighbours` and the "
+                    "app's look-alikes. Shipped models: from MNIST's IDX files into assets/. A checkpoint "
+                    "(--weights): from its training folder (--folder, default: the one it records), "
+                    "saved beside it.")
+    p.add_argument("--models", nargs="+", choices=MODEL_CHOICES, default=MODEL_CHOICES,
+                   help="shipped models to index")
+    p.add_argument("--source", metavar="DIR", default=None,
+                   help="folder with MNIST's IDX files (for the shipped models)")
+    p.add_argument("--weights", metavar="FILE", default=None, help="index this checkpoint instead")
+    p.add_argument("--folder", metavar="DIR", default=None, help="its training folder")
+    p.set_defaults(run=cmd_build_lookalikes)
 
 
 def _add_export(commands) -> None:
@@ -303,6 +324,7 @@ def _checked_train_config(args):
         val_split=args.val_split, augment=args.augment, elastic=args.elastic, seed=args.seed, device=args.device,
         schedule=args.schedule, weight_decay=args.weight_decay, out_dir=out, resume=args.resume,
         init_from=args.init_from,
+        data_dir=str(Path(args.dir).resolve()),
     )
     check_config(config)
     resolve_device(config.device)
@@ -547,31 +569,110 @@ def cmd_predict(args) -> int:
 def _predict_files(args, paths: list[Path], predictor) -> int:
     from PIL import Image, UnidentifiedImageError
 
+    index = _lookalike_index(predictor) if args.neighbours else None
     failed = False
     for path in paths:
         try:
             with Image.open(path) as image:
                 image.load()
                 result = predictor.predict(image)
+                extra = _number_fields(predictor, image, index, args.neighbours) if args.number else {}
         except Exception as error:  # noqa: BLE001 - one bad file must not stop the rest
             failed = True
             reason = "not a readable image" if isinstance(error, UnidentifiedImageError) else str(error)
             _print_prediction_error(args.json, path, reason or type(error).__name__)
             continue
-        _print_prediction(args.json, path, result, predictor.arch)
+        if index is not None:
+            extra["neighbours"] = _neighbour_fields(predictor, index, result, args.neighbours)
+        _print_prediction(args.json, path, result, predictor.arch, extra)
     return 1 if failed else 0
 
 
-def _print_prediction(as_json: bool, path: Path, result, model: str) -> None:
+def _lookalike_index(predictor):
+    from .neighbours import index_for
+
+    bar = []  # made on the first report: most indexes load without building anything
+
+    def progress(done: int, total: int) -> None:
+        if not bar:
+            bar.append(_tqdm_callback("loading the training folder for look-alikes"))
+        bar[0](done, total)
+
+    return index_for(predictor, progress=progress)
+
+
+def _number_fields(predictor, image, index, k) -> dict:
+    """"number" and "digits"; each digit lists its own look-alikes when asked for."""
+    from .numbers import read_number
+
+    number = read_number(predictor, image)
+    digits = []
+    for read in number.digits:
+        digit = {"box": list(read.box), "digit": read.prediction.digit, "unsure": read.prediction.unsure,
+                 "probs": _rounded(read.prediction.probs)}
+        if index is not None:
+            digit["neighbours"] = _neighbour_fields(predictor, index, read.prediction, k)
+        digits.append(digit)
+    return {"number": number.text, "digits": digits}
+
+
+def _neighbour_fields(predictor, index, result, k: int) -> list[dict]:
+    from .neighbours import lookalikes
+
+    if result.digit is None:
+        return []
+    return [{"index": n.index, "label": n.label, "similarity": round(n.similarity, 6)}
+            for n in lookalikes(predictor, index, result.input, k)]
+
+
+def _rounded(probs) -> list[float]:
+    return [round(float(p), 6) for p in probs]
+
+
+def _print_prediction(as_json: bool, path: Path, result, model: str, extra: dict) -> None:
     if as_json:
         print(json.dumps({"path": str(path), "digit": result.digit, "unsure": result.unsure,
-                          "probs": [round(float(p), 6) for p in result.probs], "model": model}))
-    elif result.digit is None:
-        print(f"{path}: blank")
+                          "probs": _rounded(result.probs), "model": model, **extra}))
+        return
+    if result.digit is None:
+        line = f"{path}: blank"
     elif result.unsure:
-        print(f"{path}: not a digit? (best guess {result.digit}, {result.confidence:.1%})")
+        line = f"{path}: not a digit? (best guess {result.digit}, {result.confidence:.1%})"
     else:
-        print(f"{path}: {result.digit} ({result.confidence:.1%})")
+        line = f"{path}: {result.digit} ({result.confidence:.1%})"
+    if "number" in extra and len(extra["digits"]) > 1:
+        line = f"{path}: number {extra['number']}"
+        for digit in extra["digits"]:
+            if digit.get("neighbours"):
+                line += f"\n  {digit['digit']}: look-alikes " + _labels(digit["neighbours"])
+    elif extra.get("neighbours"):
+        line += "; look-alikes: " + _labels(extra["neighbours"])
+    print(line)
+
+
+def _labels(neighbours: list[dict]) -> str:
+    return " ".join(f"{n['label']} ({n['similarity']:.2f})" for n in neighbours)
+
+
+def cmd_build_lookalikes(args) -> int:
+    from .inference import Predictor
+    from .neighbours import index_from_folder, index_from_mnist, save_index, shipped_index_path, CACHE_SUFFIX
+
+    if args.weights:
+        predictor = Predictor.from_checkpoint(args.weights, device="cpu", gate=False)
+        folder = args.folder or (predictor.meta.get("config") or {}).get("data_dir")
+        if not folder:
+            raise DigitpadError("this checkpoint does not record its training folder; give --folder")
+        index = index_from_folder(predictor, folder, progress=_tqdm_callback("loading images"))
+        print(f"wrote {save_index(index, args.weights + CACHE_SUFFIX)} ({len(index.labels)} digits)")
+        return 0
+    if not args.source:
+        raise DigitpadError("give --source (the folder with MNIST's IDX files) to index the shipped models")
+    for name in args.models:
+        predictor = Predictor.from_pretrained(name, device="cpu", gate=False)
+        index = index_from_mnist(predictor, args.source)
+        print(f"wrote {save_index(index, shipped_index_path(name))} ({len(index.labels)} digits)")
+    return 0
 
 
 def _print_prediction_error(as_json: bool, path: Path, reason: str) -> None:

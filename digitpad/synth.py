@@ -92,22 +92,24 @@ def _wobble(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def render_strokes(
-    strokes: list[np.ndarray], size: int = 280, pen_width: float = 20, dark_ink: bool = True
+    strokes: list[np.ndarray], size: int | tuple[int, int] = 280, pen_width: float = 20, dark_ink: bool = True
 ) -> Image.Image:
-    """Polylines in unit coordinates -> an 'L' page, drawn with a round antialiased pen."""
+    """Polylines in unit coordinates -> an 'L' page (square, or (width, height)), drawn
+    with a round antialiased pen."""
+    width, height = (size, size) if isinstance(size, int) else size
     supersample = 2  # draw big, then shrink: antialiased like the Qt canvas
-    canvas = size * supersample
     paper, ink = (255, 0) if dark_ink else (0, 255)
-    image = Image.new("L", (canvas, canvas), paper)
+    image = Image.new("L", (width * supersample, height * supersample), paper)
     draw = ImageDraw.Draw(image)
     radius = pen_width * supersample / 2
+    scale = np.array([width * supersample, height * supersample])
     for points in strokes:
-        pixels = [tuple(p) for p in (np.asarray(points) * canvas)]
+        pixels = [tuple(p) for p in (np.asarray(points) * scale)]
         if len(pixels) > 1:
             draw.line(pixels, fill=ink, width=max(1, round(2 * radius)), joint="curve")
         for x, y in (pixels[0], pixels[-1]):  # round caps
             draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
-    return image.resize((size, size), Image.Resampling.BOX)
+    return image.resize((width, height), Image.Resampling.BOX)
 
 
 def hand_drawn(style: Style, size, rng, pen_width, dark_ink) -> Image.Image:
@@ -150,3 +152,46 @@ def write_digit_folder(
             image = draw_digit(digit, size=size, rng=rng, dark_ink=bool(rng.random() < 0.7), style=style)
             image.save(folder / f"{index:04d}.png")
     return root
+
+
+def _hand(rng: np.random.Generator) -> dict:
+    """What stays the same across one person's number: slant, size, pen, spacing habit."""
+    return {"slant": rng.uniform(-0.3, 0.15), "height": rng.uniform(0.55, 0.8),
+            "pen": rng.uniform(0.045, 0.1), "gap": rng.uniform(0.0, 0.2)}
+
+
+def _placed_digit(digit: int, hand: dict, rng: np.random.Generator) -> list[np.ndarray]:
+    """One digit of a number, as strokes in page-height units, its ink starting at x=0."""
+    styles = STYLES[digit]
+    style = styles[int(rng.integers(len(styles)))]
+    angle = math.radians(rng.uniform(-6, 6))
+    scale = hand["height"] * rng.uniform(0.88, 1.08)
+    aspect = rng.uniform(0.8, 1.1)
+    matrix = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    matrix = matrix @ np.array([[scale * aspect, hand["slant"] * scale], [0.0, scale]])
+    strokes = [_wobble(_uneven_speed((np.array(s) - 0.5) @ matrix.T, rng), rng) for s in style]
+    lowest = min(s[:, 0].min() for s in strokes)
+    baseline = 0.5 + rng.uniform(-0.04, 0.04)
+    return [s - np.array([lowest, -baseline]) for s in strokes]
+
+
+def draw_number(text: str, rng: np.random.Generator, height: int = 280, dark_ink: bool = True
+                ) -> tuple[Image.Image, list[tuple[int, int]]]:
+    """A number written by one hand across a page `height` pixels tall, and each digit's
+    ink columns (x0, x1). Gaps between digits are uneven; some digits nearly touch or
+    overlap a little (down to -3% of the height between pen edges)."""
+    hand = _hand(rng)
+    pen = hand["pen"]
+    placed, spans, x = [], [], 0.15
+    for char in text:
+        strokes = _placed_digit(int(char), hand, rng)
+        width = max(s[:, 0].max() for s in strokes)
+        placed.extend(s + np.array([x, 0.0]) for s in strokes)
+        spans.append((x, x + width))
+        gap = hand["gap"] * rng.uniform(0.3, 1.7) if rng.random() < 0.7 else rng.uniform(-0.03, 0.02)
+        x += width + pen + gap
+    page_width = x - gap + 0.15
+    strokes = [s / np.array([page_width, 1.0]) for s in placed]
+    image = render_strokes(strokes, (round(page_width * height), height), pen * height, dark_ink)
+    return image, [(round((a - pen / 2) * height), round((b + pen / 2) * height)) for a, b in spans]
+

@@ -58,6 +58,7 @@ class TrainConfig:
     init_from: str | None = None  # fine-tune: start from these weights (same architecture)
     model_args: dict = field(default_factory=dict)
     classes: list[str] = field(default_factory=lambda: list(ckpt.CLASSES))  # label i is classes[i]
+    data_dir: str | None = None  # the training folder, recorded so look-alikes can be found in it
 
 
 @dataclass

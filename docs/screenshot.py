@@ -4,7 +4,8 @@
     xvfb-run -a -s "-screen 0 1280x800x24" python docs/screenshot.py docs   # a real X11 window
 
 Writes screenshot.png (the app, after a short real training so that the curves show),
-inside.png (the Inside tab) and screenshot-zh_CN.png (the Chinese interface), all at
+inside.png (the Inside tab, with its heat maps), number.png (a whole number, its second
+digit chosen) and screenshot-zh_CN.png (the Chinese interface), all at
 1280x800. Under a real X server the screen itself is captured. With --check, writes
 every tab at 1280x800 and 1920x1080 in both languages to OUT_DIR instead (for looking
 at, not for the README).
@@ -20,7 +21,8 @@ from PySide6.QtCore import QEvent, QPointF, QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-SHOTS = [("screenshot.png", "en", None), ("inside.png", "en", "inside"), ("screenshot-zh_CN.png", "zh_CN", None)]
+SHOTS = [("screenshot.png", "en", None), ("inside.png", "en", "inside"), ("number.png", "en", "number"),
+         ("screenshot-zh_CN.png", "zh_CN", None)]
 # The curves in screenshot.png: an MLP trained for a few epochs on generated digits (a
 # tuning set, drawn by digitpad.synth), which takes seconds.
 CURVES_RUN = {"per_class": 30, "epochs": 8}
@@ -42,6 +44,20 @@ def draw_three(canvas):
         for point in points[1:]:
             _send(canvas, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, left)
         _send(canvas, QEvent.Type.MouseButtonRelease, points[-1], left, Qt.MouseButton.NoButton)
+
+
+def draw_number(canvas, text: str) -> None:
+    """Each digit's first pen-stroke style from digitpad.synth, side by side, by mouse."""
+    from digitpad.synth import STYLES
+
+    left = Qt.MouseButton.LeftButton
+    for i, char in enumerate(text):
+        for stroke in STYLES[int(char)][0]:
+            points = [canvas.to_widget(QPointF(20 + 130 * i + 130 * x, 50 + 180 * y)) for x, y in stroke]
+            _send(canvas, QEvent.Type.MouseButtonPress, points[0], left, left)
+            for point in points[1:]:
+                _send(canvas, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, left)
+            _send(canvas, QEvent.Type.MouseButtonRelease, points[-1], left, Qt.MouseButton.NoButton)
 
 
 def settle(app, condition, seconds=60.0):
@@ -132,10 +148,18 @@ def take_shots(app, window, out: Path) -> None:
         window.canvas.clear()
         if tab == "inside":
             window.show_panel(window.inside_panel)
-        draw_three(window.canvas)
+        window.number_toggle.setChecked(tab == "number")
+        if tab == "number":
+            draw_number(window.canvas, "2026")
+            settle(app, lambda: window.extras.strip.text() == "2026")
+            window.extras.strip.buttons()[1].click()
+        else:
+            draw_three(window.canvas)
         settle(app, window.prediction_is_current)
+        settle(app, lambda: not window.extras.busy() and window.extras.lookalikes.neighbours())
         if tab == "inside":
             window.inside_panel.conv_table.setCurrentCell(0, 0)
+            settle(app, lambda: window.extras.heat.shown is not None)
         capture(app, window, out / name)
         window.side_tabs.setCurrentIndex(0)
     window.close()

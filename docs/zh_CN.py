@@ -207,4 +207,25 @@ ZH_CN = {
     "Finished.": "已完成。",
     "Cancelled. The current model and your files are unchanged.": "已取消。当前模型和你的文件都没有改动。",
     "Training stopped: {message}": "训练中止：{message}",
+    # numbers, look-alikes, heat maps
+    "Number": "多位数",
+    "A wider page: write several digits side by side and read the number": "更宽的画布：并排写几个数字，读出整个数",
+    "The number read, digit by digit, left to right": "读出的数，从左到右逐位识别",
+    "Number:": "数：",
+    "Click a digit to see its probabilities and the 28x28 input it was read from": "点击某一位，查看它的概率和模型看到的 28x28 输入",
+    "This does not look like a digit": "这看起来不像数字",
+    "Training digits the network finds most alike": "网络认为最相似的训练数字",
+    "Nearest in the network's own features (the input of its last layer). A wrong answer often has wrong-looking look-alikes.":
+        "在网络自己的特征空间（最后一层的输入）里最接近的数字。答错时，相似数字往往也像错的那个。",
+    "Label {label}, similarity {s:.2f}": "标签 {label}，相似度 {s:.2f}",
+    "Look-alike": "相似数字",
+    "Label {label} · digit #{index} of {origin} · similarity {s:.2f}": "标签 {label} · {origin}中的第 {index} 号 · 相似度 {s:.2f}",
+    "Draw a digit to see the training digits most like it.": "写一个数字，看看与它最相似的训练数字。",
+    "Heat map: which pixels made the answer": "热力图：哪些像素决定了答案",
+    "Draw a digit to see which of its pixels the network relied on.": "写一个数字，看看网络依靠的是哪些像素。",
+    "Integrated gradients": "积分梯度",
+    "Grad-CAM: the regions the last convolutions found evidence in": "Grad-CAM：最后几层卷积找到证据的区域",
+    "Red pixels pushed the answer {d} up, blue ones pushed it down; the brighter, the stronger (integrated gradients{cam}).":
+        "红色像素推高了答案 {d} 的得分，蓝色像素拉低了它；越亮作用越强（积分梯度{cam}）。",
+    "; right: Grad-CAM": "；右图：Grad-CAM",
 }

@@ -134,3 +134,36 @@ def test_cache_command_reports_and_clears_the_dataset_cache(digit_folder, capsys
     assert main(["cache", "--clear"]) == 0
     assert "removed 1 cached datasets" in capsys.readouterr().out
     assert main(["cache"]) == 0 and ": 0 cached datasets" in capsys.readouterr().out
+
+
+def test_predict_number_json_lists_each_digit_left_to_right(tmp_path, capsys):
+    import numpy as np
+
+    from digitpad.synth import draw_number
+
+    draw_number("2026", np.random.default_rng(3))[0].save(tmp_path / "n.png")
+    draw_digit(5, size=120).save(tmp_path / "one.png")
+    assert main(["predict", "--json", "--number", str(tmp_path / "n.png"), str(tmp_path / "one.png")]) == 0
+    number, single = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert number["number"] == "2026" and [d["digit"] for d in number["digits"]] == [2, 0, 2, 6]
+    boxes = [d["box"] for d in number["digits"]]
+    assert all(len(b) == 4 and b[0] < b[2] and b[1] < b[3] for b in boxes)
+    assert [b[0] for b in boxes] == sorted(b[0] for b in boxes)
+    assert all(set(d) == {"box", "digit", "probs", "unsure"} and len(d["probs"]) == 10 for d in number["digits"])
+    assert single["number"] == "5" and single["digits"][0]["probs"] == single["probs"]
+
+
+def test_predict_neighbours_json_lists_the_most_similar_first(tmp_path, capsys):
+    draw_digit(3, size=120).save(tmp_path / "three.png")
+    assert main(["predict", "--json", "--neighbours", "8", str(tmp_path / "three.png")]) == 0
+    line = json.loads(capsys.readouterr().out)
+    neighbours = line["neighbours"]
+    assert len(neighbours) == 8 and all(set(n) == {"index", "label", "similarity"} for n in neighbours)
+    assert [n["similarity"] for n in neighbours] == sorted((n["similarity"] for n in neighbours), reverse=True)
+    assert sum(n["label"] == 3 for n in neighbours) >= 5
+
+
+def test_predict_neighbours_of_a_checkpoint_without_a_folder_is_one_clear_error(tmp_path, tiny_checkpoint, capsys):
+    draw_digit(3, size=60).save(tmp_path / "three.png")
+    assert main(["predict", "--neighbours", "8", "--weights", str(tiny_checkpoint), str(tmp_path)]) == 1
+    assert "no look-alikes" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 CANVAS_SIZE = 280  # the drawing's own coordinates, ten times MNIST's 28, whatever its size on screen
 MINIMUM_SIDE = 280
+NUMBER_WIDTH = 2 * CANVAS_SIZE  # the page for a whole number: four digits at full height, more if smaller
 # A digit drawn about 180 px tall is scaled by 20/180 to MNIST's box: a 20 px pen
 # becomes about 2.2 px, MNIST's stroke width.
 DEFAULT_PEN_WIDTH = 20
@@ -32,7 +33,8 @@ class Stroke:
 
 @dataclass
 class PictureOp:
-    image: QImage  # already fitted to the canvas, grayscale
+    image: QImage  # already fitted to the page, grayscale
+    page_width: int = CANVAS_SIZE  # the page's width (in drawing coordinates) it was fitted to
 
 
 class DrawingCanvas(QWidget):
@@ -48,6 +50,7 @@ class DrawingCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("canvas")
+        self._width = CANVAS_SIZE  # the page's width in drawing coordinates; its height is CANVAS_SIZE
         self.setMinimumSize(MINIMUM_SIDE, MINIMUM_SIDE)
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)  # a square: the tools stay right below it
@@ -65,29 +68,32 @@ class DrawingCanvas(QWidget):
     # --- the image -------------------------------------------------------------------
 
     def square(self) -> QRectF:
-        """Where the drawing is on the widget: the largest centred square."""
-        side = max(1, min(self.width(), self.height()))
-        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        """Where the drawing is on the widget: the largest centred rectangle of the page's
+        shape (a square, or wider for a whole number)."""
+        aspect = self._width / CANVAS_SIZE
+        height = max(1.0, min(self.height(), self.width() / aspect))
+        width = height * aspect
+        return QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
 
     def _scale(self) -> float:
         # Paint at the square's size in device pixels, so lines stay crisp when it grows
         # and on high-DPI screens.
-        side = max(self.square().width(), CANVAS_SIZE)  # never coarser than the drawing's own grid
+        side = max(self.square().height(), CANVAS_SIZE)  # never coarser than the drawing's own grid
         return max(1.0, self.devicePixelRatioF()) * side / CANVAS_SIZE
 
     def to_drawing(self, point: QPointF) -> QPointF:
         """A point on the widget in the drawing's CANVAS_SIZE coordinates."""
         square = self.square()
-        return (point - square.topLeft()) * (CANVAS_SIZE / square.width())
+        return (point - square.topLeft()) * (CANVAS_SIZE / square.height())
 
     def to_widget(self, point: QPointF) -> QPointF:
         """A point of the drawing (CANVAS_SIZE coordinates) where it is on the widget."""
         square = self.square()
-        return square.topLeft() + point * (square.width() / CANVAS_SIZE)
+        return square.topLeft() + point * (square.height() / CANVAS_SIZE)
 
     def _blank_image(self) -> QImage:
-        side = round(CANVAS_SIZE * self._scale())
-        image = QImage(side, side, QImage.Format.Format_Grayscale8)
+        scale = self._scale()
+        image = QImage(round(self._width * scale), round(CANVAS_SIZE * scale), QImage.Format.Format_Grayscale8)
         image.fill(QColor(PAPER, PAPER, PAPER))
         return image
 
@@ -97,7 +103,8 @@ class DrawingCanvas(QWidget):
     def to_array(self) -> np.ndarray:
         """The drawing as a (H, W) uint8 array, dark ink on white, copied, at the size it
         is painted (scaling it here would cost the GUI thread milliseconds: preprocessing
-        crops and scales it anyway, so the model sees the same 28x28 at any size)."""
+        crops and scales it anyway, so the model sees the same 28x28 at any size). W is
+        H times the page's width over CANVAS_SIZE: twice H for a number."""
         image = self._image
         width, height = image.width(), image.height()
         buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
@@ -105,13 +112,25 @@ class DrawingCanvas(QWidget):
         return rows[:, :width].copy()
 
     def sizeHint(self) -> QSize:
-        return QSize(480, 480)
+        return QSize(round(480 * self._width / CANVAS_SIZE), 480)
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return max(width, MINIMUM_SIDE)
+        return max(round(width * CANVAS_SIZE / self._width), MINIMUM_SIDE)
+
+    def set_page_width(self, width: int) -> None:
+        """Widen the page (to write a number) or narrow it again; the drawing stays."""
+        self._finish_stroke()
+        if width != self._width:
+            self._width = width
+            self.setMinimumSize(round(MINIMUM_SIDE * width / CANVAS_SIZE), MINIMUM_SIDE)
+            self.updateGeometry()
+            self._replay()
+
+    def page_width(self) -> int:
+        return self._width
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -121,7 +140,7 @@ class DrawingCanvas(QWidget):
         painter.drawRect(square.adjusted(0, 0, -1, -1))
 
     def resizeEvent(self, event) -> None:
-        if self._image.width() != round(CANVAS_SIZE * self._scale()):
+        if self._image.height() != round(CANVAS_SIZE * self._scale()):
             self._finish_stroke()
             self._replay(announce=False)  # the same drawing, at the new size
         super().resizeEvent(event)
@@ -148,7 +167,7 @@ class DrawingCanvas(QWidget):
         margin = stroke.width / 2 + 2
         dirty = QRectF(start, end).normalized().adjusted(-margin, -margin, margin, margin)
         square = self.square()
-        ratio = square.width() / CANVAS_SIZE
+        ratio = square.height() / CANVAS_SIZE
         self.update(QRectF(square.topLeft() + dirty.topLeft() * ratio, dirty.size() * ratio).toAlignedRect())
 
     def _paint_stroke(self, painter: QPainter, stroke: Stroke) -> None:
@@ -168,7 +187,11 @@ class DrawingCanvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for op in self._ops:
             if isinstance(op, PictureOp):
-                painter.drawImage(QRectF(image.rect()), op.image)
+                # At the page width it was made for: a page widened since keeps the picture
+                # unstretched, with the picture's own paper beyond it.
+                painter.fillRect(image.rect(), QColor(op.image.pixelColor(op.image.width() - 1, 0)))
+                scale = image.height() / CANVAS_SIZE
+                painter.drawImage(QRectF(0, 0, op.page_width * scale, image.height()), op.image)
             else:
                 self._paint_stroke(painter, op)
         painter.end()
@@ -184,7 +207,7 @@ class DrawingCanvas(QWidget):
         if event.button() != Qt.MouseButton.LeftButton:
             return
         self._finish_stroke()  # a release we never saw (focus lost mid-stroke)
-        if self._image.width() != round(CANVAS_SIZE * self._scale()):
+        if self._image.height() != round(CANVAS_SIZE * self._scale()):
             self._replay()  # moved to a screen with another pixel ratio
         point = self.to_drawing(event.position())
         self._current = Stroke(width=self.pen_width, erase=self.erasing, points=[point])
@@ -241,7 +264,7 @@ class DrawingCanvas(QWidget):
         if self._ops:
             blank = QImage(self._image.size(), QImage.Format.Format_Grayscale8)
             blank.fill(QColor(PAPER, PAPER, PAPER))
-            self._ops.append(PictureOp(blank))
+            self._ops.append(PictureOp(blank, self._width))
             self._redo.clear()
             self._replay()
 
@@ -254,19 +277,19 @@ class DrawingCanvas(QWidget):
     def show_picture(self, picture: QImage) -> None:
         """Lay an opened or dropped image on the canvas (undoable), fitted and centred."""
         self._finish_stroke()
-        self._ops.append(PictureOp(self._fit(picture)))
+        self._ops.append(PictureOp(self._fit(picture), self._width))
         self._redo.clear()
         self._replay()
 
     def _fit(self, picture: QImage) -> QImage:
         gray = picture.convertToFormat(QImage.Format.Format_Grayscale8)
-        side = self._image.width()
-        fitted = gray.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+        width, height = self._image.width(), self._image.height()
+        fitted = gray.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)
-        page = QImage(side, side, QImage.Format.Format_Grayscale8)
+        page = QImage(width, height, QImage.Format.Format_Grayscale8)
         page.fill(QColor.fromRgb(_border_shade(gray)).rgb())  # pad with the picture's own paper
         painter = QPainter(page)
-        painter.drawImage((side - fitted.width()) // 2, (side - fitted.height()) // 2, fitted)
+        painter.drawImage((width - fitted.width()) // 2, (height - fitted.height()) // 2, fitted)
         painter.end()
         return page
 

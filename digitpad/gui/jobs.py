@@ -216,3 +216,42 @@ def export(predictor, path: str, fmt: str):
     from ..export import export_model
 
     return export_model(predictor, path, fmt)  # it rebuilds the network on the CPU itself
+
+
+def read_number(predictor, drawing):
+    """(predictor, NumberRead, the drawing's height in pixels): every digit, left to right;
+    the boxes are in the drawing's pixels, which follow the canvas's painted size."""
+    from ..numbers import read_number as read
+
+    return predictor, read(predictor, drawing), drawing.shape[0]
+
+
+_indexes: dict[int, object] = {}  # id(predictor) -> its look-alike index, or the reason it has none
+
+
+def lookalikes(predictor, digit_input):
+    """(neighbours, origin, message): the look-alikes, or why there are none."""
+    from ..neighbours import NoLookalikes, index_for
+    from ..neighbours import lookalikes as nearest
+
+    key = id(predictor)
+    if key not in _indexes:
+        if len(_indexes) > 4:
+            _indexes.clear()  # models come and go; a few indexes are enough to keep
+        try:
+            _indexes[key] = (predictor, index_for(predictor))
+        except NoLookalikes as error:
+            _indexes[key] = (predictor, str(error))
+    index = _indexes[key][1]
+    if isinstance(index, str):
+        return [], "", index
+    return nearest(predictor, index, digit_input), index.origin, ""
+
+
+def heat_maps(predictor, digit_input):
+    """(the input, integrated gradients, Grad-CAM or None for a network without convolutions)."""
+    from ..attribution import grad_cam, has_convolutions, integrated_gradients
+
+    gradients = integrated_gradients(predictor, digit_input)
+    cam = grad_cam(predictor, digit_input, gradients.digit) if has_convolutions(predictor) else None
+    return digit_input, gradients, cam

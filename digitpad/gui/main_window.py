@@ -12,7 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
-    QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget,
+    QCheckBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout,
+    QWidget,
 )
 
 from . import jobs, track_window
@@ -26,7 +27,8 @@ from .live import LivePrediction
 from .loader import ModelLoader
 from .menus import build_menus
 from .model_bar import ModelBar
-from .reading_view import ReadingView
+from .reading import ReadingExtras
+from .reading_view import ReadingView, preview_pixmap
 from .settings import read_settings, store_setting
 from .state import SHIPPED, AppState
 from .training_panel import TrainingPanel
@@ -112,6 +114,13 @@ class MainWindow(QMainWindow):
         self.model_bar.checkpointWanted.connect(self.choose_checkpoint)
         self.reading = ReadingView()
         self.reading.predictionShown.connect(self.predictionShown)
+        # The number, the look-alikes and the heat maps: widgets and workers of their own.
+        self.extras = ReadingExtras(self.canvas, self.workers, self)
+        self.extras.numberRead.connect(self._on_number_read)
+        self.number_toggle = QCheckBox(self.tr("Number"))
+        self.number_toggle.setObjectName("numberMode")
+        self.number_toggle.setToolTip(self.tr("A wider page: write several digits side by side and read the number"))
+        self.number_toggle.toggled.connect(self._set_number_mode)
         self.notice = QLabel("")
         self.notice.setObjectName("noticeLabel")
         self.notice.setWordWrap(True)
@@ -120,10 +129,13 @@ class MainWindow(QMainWindow):
         left = QVBoxLayout()
         left.addWidget(self.canvas)  # a square as wide as its column
         left.addWidget(self.tools)
+        left.addWidget(self.number_toggle)
         left.addWidget(self.handwriting)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self.reading, stretch=1)
+        right.addWidget(self.extras.strip)
+        right.addWidget(self.extras.lookalikes)
         right.addWidget(self.notice)
         row = QHBoxLayout()
         row.addLayout(left, stretch=5)
@@ -140,6 +152,7 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(self.state, self.workers)
         self._evaluate_panel: EvaluatePanel | None = None  # built when first shown: it is costly
         self.inside_panel = InsidePanel()
+        self.inside_panel.layout().insertWidget(1, self.extras.heat)
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(_scrolling(self.training_panel), self.tr("Train"))
         self.side_tabs.addTab(QWidget(), self.tr("Evaluate"))
@@ -218,8 +231,25 @@ class MainWindow(QMainWindow):
         if len(names) == 2 and names[0] == names[1]:
             names = (reading.predictors[0].name, names[1])
         self.reading.show_reading(reading.results, names)
-        if self.showing(self.inside_panel):
+        looking_inside = self.showing(self.inside_panel)
+        if looking_inside:
             self.inside_panel.show_reading(reading.results[0], reading.inside, self.state.predictor)
+        self.extras.prediction_shown(reading.predictors[0], self.canvas.to_array(), reading.results[0],
+                                     looking_inside)
+
+    @Slot(bool)
+    def _set_number_mode(self, on: bool) -> None:
+        self.extras.set_number_mode(on)  # the canvas's change brings a new reading
+
+    @Slot(object, object)
+    def _on_number_read(self, number, shown) -> None:
+        """The number large, and the chosen digit (the first by default) in the chart."""
+        if len(number.digits) < 2:
+            return  # one digit: the reading on screen is already its reading
+        self.reading.label.setText(number.text)
+        self.reading.label.setToolTip(self.tr("The number read, digit by digit, left to right"))
+        self.chart.set_probabilities(shown.probs, muted=shown.unsure)
+        self.reading.preview.setPixmap(preview_pixmap(shown.input))
 
     @Slot(int)
     def _on_tab_shown(self, index: int) -> None:

@@ -66,11 +66,11 @@ class ReadingView(QWidget):
                                       muted=(results[0].unsure, results[1].unsure))
         else:
             self.chart.set_probabilities(None if blank else result.probs, muted=result.unsure)
-        self.preview.setPixmap(_preview_pixmap(result.input))
+        self.preview.setPixmap(preview_pixmap(result.input))
         self.predictionShown.emit(result)
 
 
-def _preview_pixmap(digit: np.ndarray) -> QPixmap:
+def preview_pixmap(digit: np.ndarray) -> QPixmap:
     pixels = np.ascontiguousarray(np.round(digit * 255).astype(np.uint8))
     image = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
     return QPixmap.fromImage(image).scaled(28 * PREVIEW_ZOOM, 28 * PREVIEW_ZOOM,

@@ -256,6 +256,7 @@ class TrainingPanel(QWidget):
             lr=self.learning_rate.value(), val_split=self.val_split.value(),
             augment=self.augment.isChecked(), elastic=self.augment.isChecked() and self.elastic.isChecked(),
             device=self.state.device, out_dir=str(out), init_from=init_from,
+            data_dir=str(Path(self.folder_edit.text()).resolve()),  # where its look-alikes come from
         )
 
     @Slot()

@@ -3,7 +3,7 @@
 <context>
     <name>DrawingCanvas</name>
     <message>
-        <location filename="../canvas.py" line="57" />
+        <location filename="../canvas.py" line="60" />
         <source>Draw a digit with the left mouse button</source>
         <translation>按住鼠标左键写一个数字</translation>
     </message>
@@ -293,6 +293,40 @@ Per class: {c}</source>
     </message>
 </context>
 <context>
+    <name>HeatMapView</name>
+    <message>
+        <location filename="../heat_map_view.py" line="18" />
+        <source>Heat map: which pixels made the answer</source>
+        <translation>热力图：哪些像素决定了答案</translation>
+    </message>
+    <message>
+        <location filename="../heat_map_view.py" line="26" />
+        <location filename="../heat_map_view.py" line="56" />
+        <source>Draw a digit to see which of its pixels the network relied on.</source>
+        <translation>写一个数字，看看网络依靠的是哪些像素。</translation>
+    </message>
+    <message>
+        <location filename="../heat_map_view.py" line="43" />
+        <source>Integrated gradients</source>
+        <translation>积分梯度</translation>
+    </message>
+    <message>
+        <location filename="../heat_map_view.py" line="47" />
+        <source>Grad-CAM: the regions the last convolutions found evidence in</source>
+        <translation>Grad-CAM：最后几层卷积找到证据的区域</translation>
+    </message>
+    <message>
+        <location filename="../heat_map_view.py" line="49" />
+        <source>Red pixels pushed the answer {d} up, blue ones pushed it down; the brighter, the stronger (integrated gradients{cam}).</source>
+        <translation>红色像素推高了答案 {d} 的得分，蓝色像素拉低了它；越亮作用越强（积分梯度{cam}）。</translation>
+    </message>
+    <message>
+        <location filename="../heat_map_view.py" line="50" />
+        <source>; right: Grad-CAM</source>
+        <translation>；右图：Grad-CAM</translation>
+    </message>
+</context>
+<context>
     <name>InsidePanel</name>
     <message>
         <location filename="../inside_panel.py" line="40" />
@@ -442,71 +476,114 @@ Per class: {c}</source>
     </message>
 </context>
 <context>
+    <name>LookalikeStrip</name>
+    <message>
+        <location filename="../lookalike_strip.py" line="33" />
+        <source>Training digits the network finds most alike</source>
+        <translation>网络认为最相似的训练数字</translation>
+    </message>
+    <message>
+        <location filename="../lookalike_strip.py" line="34" />
+        <source>Nearest in the network's own features (the input of its last layer). A wrong answer often has wrong-looking look-alikes.</source>
+        <translation>在网络自己的特征空间（最后一层的输入）里最接近的数字。答错时，相似数字往往也像错的那个。</translation>
+    </message>
+    <message>
+        <location filename="../lookalike_strip.py" line="67" />
+        <source>Label {label}, similarity {s:.2f}</source>
+        <translation>标签 {label}，相似度 {s:.2f}</translation>
+    </message>
+    <message>
+        <location filename="../lookalike_strip.py" line="95" />
+        <source>Look-alike</source>
+        <translation>相似数字</translation>
+    </message>
+    <message>
+        <location filename="../lookalike_strip.py" line="97" />
+        <source>Label {label} · digit #{index} of {origin} · similarity {s:.2f}</source>
+        <translation>标签 {label} · {origin}中的第 {index} 号 · 相似度 {s:.2f}</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="139" />
+        <location filename="../main_window.py" line="149" />
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="146" />
+        <location filename="../main_window.py" line="157" />
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147" />
-        <location filename="../main_window.py" line="166" />
+        <location filename="../main_window.py" line="158" />
+        <location filename="../main_window.py" line="177" />
         <source>Evaluate</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148" />
+        <location filename="../main_window.py" line="159" />
         <source>Inside</source>
         <translation>网络内部</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="150" />
+        <location filename="../main_window.py" line="161" />
         <source>Train and evaluate</source>
         <translation>训练与评估</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210" />
+        <location filename="../main_window.py" line="221" />
         <source>{error} Using the CPU instead.</source>
         <translation>{error} 改用 CPU。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="215" />
+        <location filename="../main_window.py" line="226" />
         <source>No model loaded</source>
         <translation>没有加载模型</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="274" />
-        <location filename="../main_window.py" line="293" />
+        <location filename="../main_window.py" line="250" />
+        <source>The number read, digit by digit, left to right</source>
+        <translation>读出的数，从左到右逐位识别</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="302" />
+        <location filename="../main_window.py" line="321" />
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="257" />
+        <location filename="../main_window.py" line="285" />
         <source>Cannot open '{name}': not a readable image.</source>
         <translation>无法打开“{name}”：不是可读取的图片。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="272" />
+        <location filename="../main_window.py" line="120" />
+        <source>Number</source>
+        <translation>多位数</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="122" />
+        <source>A wider page: write several digits side by side and read the number</source>
+        <translation>更宽的画布：并排写几个数字，读出整个数</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="300" />
         <source>Could not save '{path}': {error}</source>
         <translation>无法保存“{path}”：{error}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="281" />
+        <location filename="../main_window.py" line="309" />
         <source>Exporting {path}…</source>
         <translation>正在导出 {path}…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="287" />
+        <location filename="../main_window.py" line="315" />
         <source>Exported {model} (contract in {info})</source>
         <translation>已导出 {model}（输入约定见 {info}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="305" />
+        <location filename="../main_window.py" line="333" />
         <source>Finish or cancel the training or evaluation first.</source>
         <translation>请先等训练或评估结束，或取消它。</translation>
     </message>
@@ -704,11 +781,37 @@ Per class: {c}</source>
     </message>
 </context>
 <context>
+    <name>NumberStrip</name>
+    <message>
+        <location filename="../number_view.py" line="65" />
+        <source>Number:</source>
+        <translation>数：</translation>
+    </message>
+    <message>
+        <location filename="../number_view.py" line="71" />
+        <source>Click a digit to see its probabilities and the 28x28 input it was read from</source>
+        <translation>点击某一位，查看它的概率和模型看到的 28x28 输入</translation>
+    </message>
+    <message>
+        <location filename="../number_view.py" line="90" />
+        <source>This does not look like a digit</source>
+        <translation>这看起来不像数字</translation>
+    </message>
+</context>
+<context>
     <name>ProbabilityChart</name>
     <message>
         <location filename="../chart.py" line="24" />
         <source>Probability of each digit, P0 to P9</source>
         <translation>每个数字的概率，P0 到 P9</translation>
+    </message>
+</context>
+<context>
+    <name>ReadingExtras</name>
+    <message>
+        <location filename="../reading.py" line="108" />
+        <source>Draw a digit to see the training digits most like it.</source>
+        <translation>写一个数字，看看与它最相似的训练数字。</translation>
     </message>
 </context>
 <context>
@@ -936,53 +1039,53 @@ Per class: {c}</source>
         <translation>{k} 个类别共 {n} 张图片（{counts}）</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="274" />
+        <location filename="../training_panel.py" line="275" />
         <source>Loading images…</source>
         <translation>正在读取图片…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="281" />
+        <location filename="../training_panel.py" line="282" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="322" />
+        <location filename="../training_panel.py" line="323" />
         <source>Loading images: {done} of {total}</source>
         <translation>正在读取图片：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="329" />
+        <location filename="../training_panel.py" line="330" />
         <source>Skipped {n} unreadable or blank images ({names}{more}).</source>
         <translation>跳过了 {n} 张无法读取或空白的图片（{names}{more}）。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="338" />
+        <location filename="../training_panel.py" line="339" />
         <source>Epoch {e}/{E} · batch {b}/{B} · {rate:,.0f} samples/s · ETA {eta}</source>
         <translation>第 {e}/{E} 轮 · 第 {b}/{B} 批 · 每秒 {rate:,.0f} 个样本 · 预计还需 {eta}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="350" />
+        <location filename="../training_panel.py" line="351" />
         <source>Your held-out non-digit drawings turned away: {before:.0%} before, {after:.0%} after ({n}); your held-out digits turned away: {d_before:.0%} before, {d_after:.0%} after.
 </source>
         <translation>留出的“不是数字”画作被拒绝：之前 {before:.0%}，之后 {after:.0%}（{n} 个）；留出的数字被拒绝：之前 {d_before:.0%}，之后 {d_after:.0%}。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="361" />
+        <location filename="../training_panel.py" line="362" />
         <source>On your held-out drawings: {before:.1%} before, {after:.1%} after.
 </source>
         <translation>在你留出的手写数字上：训练前 {before:.1%}，训练后 {after:.1%}。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="364" />
+        <location filename="../training_panel.py" line="365" />
         <source>Trained on {n} processes ({backend}).
 </source>
         <translation>在 {n} 个进程上训练（{backend}）。
 </translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="368" />
+        <location filename="../training_panel.py" line="369" />
         <source>Done in {time}. Best validation accuracy: {best}.
 {tuned}Checkpoint: {path}
 {skipped}</source>
@@ -991,17 +1094,17 @@ Per class: {c}</source>
 {skipped}</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="372" />
+        <location filename="../training_panel.py" line="373" />
         <source>Finished.</source>
         <translation>已完成。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="377" />
+        <location filename="../training_panel.py" line="378" />
         <source>Cancelled. The current model and your files are unchanged.</source>
         <translation>已取消。当前模型和你的文件都没有改动。</translation>
     </message>
     <message>
-        <location filename="../training_panel.py" line="383" />
+        <location filename="../training_panel.py" line="384" />
         <source>Training stopped: {message}</source>
         <translation>训练中止：{message}</translation>
     </message>
