@@ -12,7 +12,7 @@ median of the per-round ratios are reported.
 Target (issue 10): CNN epoch <= 2x LeNet-5's.
 
     python benchmarks/epoch_vs_lenet.py [--samples 18000] [--batch-size 256] [--repeats 5]
-        [--threads N] [--model-args '{"width": 32}']   (the first shipped CNN)
+        [--threads N] [--model-args '{"channels": [16, 32, 64]}']   (the lean layout)
 """
 
 import argparse

@@ -24,7 +24,7 @@ from torch import nn
 from . import preprocess
 from .errors import DigitpadError
 from .files import atomic_write
-from .models import UnknownModelError, args_for_weights, build_model
+from .models import UnknownModelError, build_model
 
 FORMAT = "digitpad-checkpoint"
 FORMAT_VERSION = 1
@@ -143,7 +143,6 @@ def _from_payload(payload, path: Path) -> Checkpoint:
             meta=dict(payload.get("meta", {})),
             training_state=payload.get("training_state"),
         )
-        checkpoint.arch_args = args_for_weights(checkpoint.arch, checkpoint.arch_args, checkpoint.state_dict)
         version = int(payload.get("format_version", 0))
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(

@@ -91,6 +91,8 @@ def _add_train(commands) -> None:
     p.add_argument("--out", default=None, help="folder for best.pt and last.pt "
                    "(default: runs/MODEL-YYYYmmdd-HHMMSS)")
     p.add_argument("--resume", metavar="FILE", default=None, help="continue from a last.pt")
+    p.add_argument("--init-from", metavar="FILE", default=None,
+                   help="start from these weights (same architecture): fine-tune them")
     p.add_argument("--workers", type=positive_int, default=None,
                    help="processes decoding images (default: one per core)")
     p.set_defaults(run=cmd_train)
@@ -215,7 +217,7 @@ def _checked_train_config(args):
     config = TrainConfig(
         model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         val_split=args.val_split, augment=args.augment, elastic=args.elastic, seed=args.seed, device=args.device,
-        hard_share=args.hard_share,
+        hard_share=args.hard_share, init_from=args.init_from,
         schedule=args.schedule, weight_decay=args.weight_decay, out_dir=out, resume=args.resume,
     )
     check_config(config)
