@@ -80,7 +80,7 @@ def _add_train(commands) -> None:
     p.add_argument("--augment", action="store_true",
                    help="random rotation/scale/shear/shift and stroke width while training")
     p.add_argument("--elastic", action="store_true", help="with --augment: also elastic warps")
-    p.add_argument("--hard-share", type=float, default=1.0, metavar="SHARE",
+    p.add_argument("--hard-share", type=float, default=0.2, metavar="SHARE",
                    help="with --augment: share of images that may also get thick/thin pens, tiny "
                         "sizes, pen gaps, crossed 7s, wide rotations and tremor (the rest: mild jitter)")
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine",

@@ -42,7 +42,7 @@ class TrainConfig:
     val_split: float = 0.1  # held out, seeded, to pick the best epoch honestly
     augment: bool = False  # random small affine jitter and stroke width of each training batch
     elastic: bool = False  # with augment: also a smooth elastic warp
-    hard_share: float = 1.0  # with augment: share of samples that may get other hands' pens, sizes, gaps
+    hard_share: float = 0.2  # with augment: share of samples that may get other hands' pens, sizes, gaps
     seed: int = 0
     device: str = "auto"
     schedule: str = "cosine"  # "cosine" decays the rate to 0 by the last batch; or "constant"
