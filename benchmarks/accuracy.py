@@ -1,6 +1,6 @@
 """Test accuracy of the shipped models on the 10,000 MNIST test PNGs, through
-`digitpad eval` (the same preprocessing a drawing gets). Targets: cnn >= 99.5%,
-mlp >= 98.0%. Exit status 1 if a target is missed.
+`digitpad eval` (the same preprocessing a drawing gets). Targets (issue 8): cnn >= 99.6%,
+mlp >= 99.0%. Exit status 1 if a target is missed.
 
     python benchmarks/accuracy.py
 """
@@ -11,7 +11,7 @@ import sys
 
 from _common import mnist_png_dir
 
-TARGETS = {"cnn": 0.995, "mlp": 0.980}
+TARGETS = {"cnn": 0.996, "mlp": 0.990}
 
 
 def main() -> int:

@@ -83,6 +83,9 @@ def _add_train(commands) -> None:
     p.add_argument("--augment", action="store_true",
                    help="random rotation/scale/shear/shift and stroke width while training")
     p.add_argument("--elastic", action="store_true", help="with --augment: also elastic warps")
+    p.add_argument("--hard-share", type=float, default=0.2, metavar="SHARE",
+                   help="with --augment: share of images that may also get thick/thin pens, tiny "
+                        "sizes, pen gaps, crossed 7s, wide rotations and tremor (the rest: mild jitter)")
     p.add_argument("--schedule", choices=["cosine", "constant"], default="cosine",
                    help="learning-rate schedule")
     p.add_argument("--weight-decay", type=float, default=0.0, help="Adam weight decay")
@@ -322,6 +325,7 @@ def _checked_train_config(args):
     config = TrainConfig(
         model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         val_split=args.val_split, augment=args.augment, elastic=args.elastic, seed=args.seed, device=args.device,
+        hard_share=args.hard_share,
         schedule=args.schedule, weight_decay=args.weight_decay, out_dir=out, resume=args.resume,
         init_from=args.init_from,
         data_dir=str(Path(args.dir).resolve()),

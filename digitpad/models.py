@@ -29,36 +29,53 @@ def mlp(hidden: int = 256, classes: int = NUM_CLASSES) -> nn.Sequential:
     )
 
 
-def _conv_block(cin: int, cout: int, kernel: int) -> list[nn.Module]:
+def _conv_block(cin: int, cout: int, kernel: int, stride: int = 1, pool: bool = True) -> list[nn.Module]:
     # BatchNorm makes the small net train fast and stable at Adam's default rate;
     # the conv's own bias would be cancelled by it, so it has none.
-    return [
-        nn.Conv2d(cin, cout, kernel, padding=kernel // 2, bias=False),
-        nn.BatchNorm2d(cout),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-    ]
+    layers = [nn.Conv2d(cin, cout, kernel, stride=stride, padding=kernel // 2, bias=False),
+              nn.BatchNorm2d(cout), nn.ReLU()]
+    return layers + [nn.MaxPool2d(2)] if pool else layers
+
+
+# A leaner layout, (16, 32, 64) with a stride-2 first convolution: 2.0 million
+# multiply-adds per image, a third of the default's 6.1 million.
+LEAN_CHANNELS = (16, 32, 64)
 
 
 def cnn(
-    width: int = 32, hidden: int = 128, dropout: float = 0.3, classes: int = NUM_CLASSES
+    width: int = 32, hidden: int = 128, dropout: float = 0.3, classes: int = NUM_CLASSES,
+    channels: tuple[int, int, int] | list[int] | None = None,
 ) -> nn.Sequential:
     """Three conv blocks (28 -> 14 -> 7 -> 3 px), then two linear layers.
 
-    Sized for a CPU: about 6 million multiply-adds and 130k parameters per image at
-    width 32. Pooling after every conv keeps the wide layers on small maps.
+    Default: (width, 2 width, 2 width) channels, each convolution followed by a pool; about
+    6 million multiply-adds and 130k parameters per image at width 32. `channels` builds
+    the lean layout instead: the first convolution steps by 2 rather than being pooled, so
+    the 28x28 maps are never made (2.0 million multiply-adds at LEAN_CHANNELS). Trained
+    with the shipped recipe it read MNIST test at 99.43%, below the default's 99.61%, so it
+    is not what ships (README, "Read every hand").
+    The input of the last Linear (`hidden` features after ReLU) is the penultimate layer
+    that look-alike search and feature views read. Weights are kept channels-last, the
+    layout oneDNN's training kernels run fastest on.
     """
-    return nn.Sequential(
-        *_conv_block(1, width, 5),
-        *_conv_block(width, width * 2, 3),
-        *_conv_block(width * 2, width * 2, 3),
+    if channels is None:
+        c1, c2, c3 = width, 2 * width, 2 * width
+        stem = _conv_block(1, c1, 5)
+    else:
+        c1, c2, c3 = channels
+        stem = _conv_block(1, c1, 5, stride=2, pool=False)
+    model = nn.Sequential(
+        *stem,
+        *_conv_block(c1, c2, 3),
+        *_conv_block(c2, c3, 3),
         nn.Flatten(),
         nn.Dropout(dropout),
-        nn.Linear(width * 2 * 3 * 3, hidden),
+        nn.Linear(c3 * 3 * 3, hidden),
         nn.ReLU(),
         nn.Dropout(dropout),
         nn.Linear(hidden, classes),
     )
+    return model.to(memory_format=torch.channels_last)
 
 
 MODELS = {"mlp": mlp, "cnn": cnn}
@@ -101,4 +118,7 @@ def fused_for_inference(model: nn.Module) -> nn.Module:
             layers[-1] = fuse_conv_bn_eval(layers[-1], layer)
         elif not isinstance(layer, nn.Dropout):
             layers.append(layer)
-    return nn.Sequential(*layers).eval().requires_grad_(False)
+    # One drawing at a time runs PyTorch's own convolutions (inference._small_convolutions),
+    # which want the ordinary layout, not the channels-last one training prefers.
+    fused = nn.Sequential(*layers).to(memory_format=torch.contiguous_format)
+    return fused.eval().requires_grad_(False)

@@ -49,6 +49,7 @@ class TrainConfig:
     val_split: float = 0.1  # held out, seeded, to pick the best epoch honestly
     augment: bool = False  # random small affine jitter and stroke width of each training batch
     elastic: bool = False  # with augment: also a smooth elastic warp
+    hard_share: float = 0.2  # with augment: share of samples that may get other hands' pens, sizes, gaps
     seed: int = 0
     device: str = "auto"
     schedule: str = "cosine"  # "cosine" decays the rate to 0 by the last batch; or "constant"
@@ -311,7 +312,11 @@ class _Run:
         idx = order[index * self.config.batch_size : (index + 1) * self.config.batch_size]
         x = self.train_x[idx].float().div_(255)
         if self.config.augment:
-            x = augment_batch(x, self.generator, self.config.elastic)
+            # Labels let the augmentation draw digit-specific variants (a crossed 7), so
+            # only when label i is the digit i.
+            digits = self.train_y[idx] if self.config.classes == list(ckpt.CLASSES) else None
+            x = augment_batch(x, self.generator, self.config.elastic, labels=digits,
+                              hard_share=self.config.hard_share)
         return x, self.train_y[idx]
 
     def start_epoch_metrics(self) -> None:
