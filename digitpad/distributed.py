@@ -253,7 +253,8 @@ def train_options(config: TrainConfig) -> list[str]:
     options = ["--model", config.model, "--epochs", str(config.epochs),
                "--batch-size", str(config.batch_size), "--lr", repr(config.lr),
                "--val-split", repr(config.val_split), "--schedule", config.schedule,
-               "--weight-decay", repr(config.weight_decay), "--seed", str(config.seed),
+               "--weight-decay", repr(config.weight_decay), "--hard-share", repr(config.hard_share),
+               "--seed", str(config.seed),
                "--device", config.device, "--out", config.out_dir]
     flags = {"--augment": config.augment, "--elastic": config.elastic}
     options += [flag for flag, on in flags.items() if on]
@@ -266,7 +267,7 @@ def train_options(config: TrainConfig) -> list[str]:
 def _environment(how: Launch) -> dict:
     """Unbuffered output (the records come as they are made) and the cores shared out:
     torchrun would give each process one thread and warn about it."""
-    from .data import usable_cores
+    from .threads import usable_cores
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.setdefault("OMP_NUM_THREADS", str(max(1, usable_cores() // how.nproc_per_node)))

@@ -88,12 +88,25 @@ class NumberRead:
         return "".join(d.text for d in self.digits)
 
 
+@dataclass
+class PageInk:
+    """The whole drawing as light ink on black (not stretched) and its strongest value."""
+
+    values: np.ndarray
+    strongest: float
+
+    @classmethod
+    def of(cls, gray: np.ndarray) -> "PageInk":
+        values = preprocess.ink_values(gray)
+        return cls(values, float(values.max()))
+
+
 def read_number(predictor: "Predictor", image) -> NumberRead:
     """Every digit in `image`, left to right, each read by `predictor`."""
     gray = preprocess.to_grayscale(image)
-    ink = preprocess.find_ink(gray)
-    if ink is None:
+    if preprocess.find_ink(gray) is None:  # blank, or a speck: the single-digit rule
         return NumberRead([])
+    ink = PageInk.of(gray)
     pieces = find_digits(ink, predictor)
     if len(pieces) == 1:  # one digit: exactly the single-digit path
         return NumberRead([DigitRead(pieces[0].box, predictor.predict(image))])
@@ -101,7 +114,7 @@ def read_number(predictor: "Predictor", image) -> NumberRead:
     return NumberRead([DigitRead(piece.box, p) for piece, p in zip(pieces, predictions)])
 
 
-def find_digits(ink: preprocess.Ink, predictor: "Predictor | None" = None) -> list[Piece]:
+def find_digits(ink: PageInk, predictor: "Predictor | None" = None) -> list[Piece]:
     """Each digit's ink, left to right. Without a predictor, touching digits are not cut
     and fragments are not joined (there is nothing to judge them with)."""
     clear = ink.values >= np.float32(preprocess.EXTENT_LEVEL) * np.float32(ink.strongest)
@@ -123,7 +136,7 @@ def find_digits(ink: preprocess.Ink, predictor: "Predictor | None" = None) -> li
 class _Judge:
     """Reads candidate digits with the model and says how well each reads as one digit."""
 
-    def __init__(self, ink: preprocess.Ink, predictor: "Predictor", line_height: float):
+    def __init__(self, ink: PageInk, predictor: "Predictor", line_height: float):
         self.ink, self.predictor, self.line_height = ink, predictor, line_height
         self.try_cuts = TRY_CUTS  # ink at least this wide (in line heights) may be two digits
 
@@ -274,7 +287,7 @@ def _cuts(piece: Piece) -> list[tuple[Piece, Piece]]:
     return pairs
 
 
-def _with_fringe(ink: preprocess.Ink, groups: list[Piece], fringe: int) -> list[Piece]:
+def _with_fringe(ink: PageInk, groups: list[Piece], fringe: int) -> list[Piece]:
     """Each digit's mask widened to its antialiased edge, never onto another digit's ink."""
     if len(groups) < 2:
         return groups
@@ -292,7 +305,7 @@ def _with_fringe(ink: preprocess.Ink, groups: list[Piece], fringe: int) -> list[
     return widened
 
 
-def _digit_image(ink: preprocess.Ink, piece: Piece) -> np.ndarray:
+def _digit_image(ink: PageInk, piece: Piece) -> np.ndarray:
     """One digit's ink alone, light on black, with a dark margin (the paper)."""
     values = ink.values[piece.y0 : piece.y1, piece.x0 : piece.x1]
     crop = np.where(piece.mask, np.clip(values, 0, None), 0.0).astype(np.float32)

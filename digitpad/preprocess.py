@@ -136,9 +136,15 @@ def _paper(pixels: np.ndarray):
     return np.sort(border)[len(border) // 2]  # the median, without np.median's overhead
 
 
-def _find_ink_in_floats(gray: np.ndarray) -> Ink | None:
+def ink_values(gray: np.ndarray) -> np.ndarray:
+    """The whole grayscale image as light ink on black, not yet stretched: what find_ink
+    crops. (Reading a number needs the whole page, not one digit's crop.)"""
     paper = float(_paper(gray))
-    ink = (paper - gray) if paper > 0.5 else (gray - paper)
+    return (paper - gray) if paper > 0.5 else (gray - paper)
+
+
+def _find_ink_in_floats(gray: np.ndarray) -> Ink | None:
+    ink = ink_values(gray)
     strongest = float(ink.max())
     if strongest < BLANK_CONTRAST:
         return None

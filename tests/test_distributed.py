@@ -189,13 +189,14 @@ Root Cause (first observed failure):
 def test_a_config_reaches_the_processes_unchanged():
     config = TrainConfig(model="cnn", epochs=7, batch_size=48, lr=3e-4, val_split=0.2, augment=True,
                          elastic=True, seed=5, device="cpu", schedule="constant", weight_decay=1e-4,
-                         out_dir="runs/x", resume=None, init_from="base.pt")
+                         out_dir="runs/x", resume=None, init_from="base.pt", hard_share=0.35)
     args = build_parser().parse_args(["train", "DIR", *train_options(config)])
     from digitpad.cli import _checked_train_config
 
     args.init_from = None  # base.pt does not exist; everything else is checked as given
     rebuilt = _checked_train_config(args)
-    assert rebuilt == TrainConfig(**{**config.__dict__, "init_from": None})
+    # Each process records the folder it trained on (for its look-alike index).
+    assert rebuilt == TrainConfig(**{**config.__dict__, "init_from": None, "data_dir": str(Path("DIR").resolve())})
 
 
 def test_shards_cover_everything_once():
