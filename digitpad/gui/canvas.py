@@ -141,8 +141,9 @@ class DrawingCanvas(QWidget):
 
     def resizeEvent(self, event) -> None:
         if self._image.height() != round(CANVAS_SIZE * self._scale()):
-            self._finish_stroke()
-            self._replay(announce=False)  # the same drawing, at the new size
+            # The same drawing at the new size; a stroke being drawn goes on (the layout
+            # may shift under the pen, e.g. when the look-alike thumbnails first appear).
+            self._replay(announce=False)
         super().resizeEvent(event)
 
     # --- drawing ---------------------------------------------------------------------
@@ -194,6 +195,8 @@ class DrawingCanvas(QWidget):
                 painter.drawImage(QRectF(0, 0, op.page_width * scale, image.height()), op.image)
             else:
                 self._paint_stroke(painter, op)
+        if self._current is not None:
+            self._paint_stroke(painter, self._current)
         painter.end()
         self._image = image
         self.update()

@@ -68,3 +68,30 @@ def test_augment_and_elastic_warp_reach_the_training_settings(window, tmp_path):
     assert config.augment and config.elastic
     panel.augment.setChecked(False)
     assert not panel.elastic.isEnabled() and not panel._config().elastic
+
+
+def test_a_stroke_goes_on_when_the_canvas_is_resized_under_the_pen(qtbot):
+    """The layout may shift while the pen is down (the look-alike thumbnails appear with
+    the first reading): the stroke must neither end nor lose its start."""
+    from PySide6.QtCore import QPointF, Qt
+
+    from digitpad.gui.canvas import DrawingCanvas
+
+    from .drawing import move, press, release
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(300, 300)
+    canvas.show()
+    press(canvas, QPointF(140, 40))
+    move(canvas, QPointF(140, 120), Qt.MouseButton.LeftButton)
+    canvas.resize(420, 420)
+    QApplication.processEvents()
+    move(canvas, QPointF(140, 240), Qt.MouseButton.LeftButton)
+    release(canvas, QPointF(140, 240))
+    assert canvas.can_undo()
+    pixels = canvas.to_array()  # at painted size: 280 drawing units span its height
+    inked = np.flatnonzero(pixels[:, pixels.shape[1] // 2] < 128) / pixels.shape[0]
+    assert inked.min() < 50 / 280 and inked.max() > 230 / 280  # one line, first point to last
+    canvas.undo()
+    assert not canvas.can_undo()  # it was one stroke
