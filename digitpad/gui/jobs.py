@@ -13,10 +13,12 @@ from .workers import describe_error
 
 # Thread budget: torch's intra-op thread count is process-wide. A drawing is read with one
 # thread (a second one only makes OpenMP threads wait on each other when another program
-# keeps a core busy: measured 4 ms -> 100+ ms). Training takes the cores that are free,
-# all of them on a quiet machine: the live reading of a drawing needs a core only for a
-# millisecond now and then, while a core held back from training costs it half its speed
-# on two cores; a LoadWatch gives threads back when other programs get busy.
+# keeps a core busy: measured 4 ms -> 100+ ms). Training takes the cores that are free
+# except one (TRAINING_RESERVE), which stays with the window and the live reading: with
+# every core training, the window stalled 120 ms and the bars' p95 was 50 ms on a quiet
+# 2-core machine; with one kept, 51 ms and 30 ms (benchmarks/gui_latency.py). A LoadWatch
+# gives threads back when other programs get busy.
+TRAINING_RESERVE = 1
 _threads_configured = False
 
 
@@ -141,8 +143,8 @@ def train_on_folder(folder: str, config, mix_mnist: bool, cancel, processes: int
     else:  # fine-tuning is judged on the user's own held-out drawings (training_sets)
         train_set, validation = training_sets(dataset, config, mix_mnist)
         records = train(config, train_set, cancel, validation=validation)
-        set_torch_threads(training_threads())
-    load = LoadWatch()  # another program taking the cores costs threads, not waiting time
+        set_torch_threads(training_threads(reserve=TRAINING_RESERVE))
+    load = LoadWatch(reserve=TRAINING_RESERVE)  # another program taking the cores costs threads, not waiting time
     try:
         last_shown = 0.0
         for record in records:

@@ -11,7 +11,7 @@ request runs next, so the pen never waits and nothing stale is shown.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from . import jobs
 from .canvas import CANVAS_SIZE, NUMBER_WIDTH, DrawingCanvas
@@ -19,6 +19,8 @@ from .heat_map_view import HeatMapView
 from .lookalike_strip import LookalikeStrip
 from .number_view import NumberBoxes, NumberStrip
 from .workers import Workers
+
+SETTLE_MS = 120  # the pen has rested this long: time for the look-alikes, heat maps, number
 
 
 class LatestOnly(QObject):
@@ -82,6 +84,9 @@ class ReadingExtras(QObject):
         self.number_mode = False
         self._predictor = None
         self._jobs = {}
+        self._pending = None  # (drawing, prediction, heat wanted) waiting for the pen to rest
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle.timeout.connect(self._on_settled)
         for name, on_success in (("number", self._on_number), ("lookalikes", self._on_lookalikes),
                                  ("heat", self._on_heat_maps)):
             job = LatestOnly(workers, self)
@@ -107,9 +112,18 @@ class ReadingExtras(QObject):
             self.strip.show_digits([], None)
             self.lookalikes.show_message(self.tr("Draw a digit to see the training digits most like it."))
             self.heat.clear()
+            self._settle.stop()
             return
+        # Wait until the pen rests: the extras cost more than a reading, and running them
+        # for every frame of a stroke took CPU from the live bars themselves.
+        self._pending = (drawing, prediction, heat_wanted)
+        self._settle.start()
+
+    @Slot()
+    def _on_settled(self) -> None:
+        drawing, prediction, heat_wanted = self._pending
         if self.number_mode:
-            self._jobs["number"].submit(jobs.read_number, predictor, drawing)
+            self._jobs["number"].submit(jobs.read_number, self._predictor, drawing)
         else:
             self._follow(prediction, heat_wanted)
 
