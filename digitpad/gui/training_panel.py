@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from ..threads import usable_cores
 from . import jobs
 from .training_curves import TrainingCurves
 
@@ -51,7 +52,8 @@ class TrainingPanel(QWidget):
         layout.addWidget(self._build_options_box())
         layout.addLayout(self._build_buttons())
         layout.addWidget(self._build_progress())
-        layout.addWidget(self._build_curves(), stretch=1)
+        self.curves = TrainingCurves()
+        layout.addWidget(self.curves, stretch=1)
         layout.addWidget(self._build_result())
         if state.settings.get("trainingFolder"):  # the last one, checked again after the first paint
             QTimer.singleShot(0, self._check_remembered_folder)
@@ -122,8 +124,6 @@ class TrainingPanel(QWidget):
         return box
 
     def _build_processes(self) -> QSpinBox:
-        from ..data import usable_cores
-
         self.processes = _spin(1, max(2, usable_cores()), 1, self.tr(
             "Train on this many processes with PyTorch's distributed engine (torchrun, gloo on "
             "CPUs, NCCL with a GPU each); 1 trains inside the app. The batch size is per process."))
@@ -131,22 +131,15 @@ class TrainingPanel(QWidget):
         return self.processes
 
     def _build_buttons(self) -> QHBoxLayout:
-        self.start_button = QPushButton(self.tr("Start training"))
-        self.start_button.setObjectName("startButton")
+        self.start_button = _button(self.tr("Start training"), "startButton", self.start)
+        self.cancel_button = _button(self.tr("Cancel"), "cancelButton", self.cancel)
+        self.use_button = _button(self.tr("Use this model"), "useModelButton", self._use_result)
         self.start_button.setEnabled(False)
-        self.start_button.clicked.connect(self.start)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
-        self.use_button = QPushButton(self.tr("Use this model"))
-        self.use_button.setObjectName("useModelButton")
         self.use_button.setVisible(False)
-        self.use_button.clicked.connect(self._use_result)
         row = QHBoxLayout()
-        row.addWidget(self.start_button)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.use_button)
+        for button in (self.start_button, self.cancel_button, self.use_button):
+            row.addWidget(button)
         return row
 
     def _build_progress(self) -> QWidget:
@@ -160,10 +153,6 @@ class TrainingPanel(QWidget):
         column.addWidget(self.progress_bar)
         column.addWidget(self.progress_label)
         return box
-
-    def _build_curves(self) -> QWidget:
-        self.curves = TrainingCurves()
-        return self.curves
 
     def _build_result(self) -> QWidget:
         box = QWidget()
@@ -399,6 +388,13 @@ def _new_run_dir(runs_dir: Path, model: str) -> Path:
         candidate = runs_dir / f"{model}-{stamp}-{n}"
     candidate.mkdir(parents=True)
     return candidate
+
+
+def _button(text: str, name: str, slot) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.clicked.connect(slot)
+    return button
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
