@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QIcon, QImage, QPixmap
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 THUMB = 48
 ENLARGED = 280
@@ -33,8 +33,11 @@ class LookalikeStrip(QWidget):
         self.title = QLabel(self.tr("Training digits the network finds most alike"))
         self.title.setToolTip(self.tr("Nearest in the network's own features (the input of its last layer). "
                                       "A wrong answer often has wrong-looking look-alikes."))
+        self.title.setWordWrap(True)
         column.addWidget(self.title)
-        row = QHBoxLayout()
+        # Two rows of four: one row of eight made the middle column so wide that the
+        # canvas shrank below 360 px at 1280x800.
+        grid = QGridLayout()
         self._buttons: list[QToolButton] = []
         for i in range(8):
             button = QToolButton()
@@ -43,10 +46,10 @@ class LookalikeStrip(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             button.clicked.connect(self._on_clicked)
             button.setVisible(False)
-            row.addWidget(button)
+            grid.addWidget(button, *divmod(i, 4))
             self._buttons.append(button)
-        row.addStretch(1)
-        column.addLayout(row)
+        grid.setColumnStretch(4, 1)
+        column.addLayout(grid)
         self.message = QLabel("")
         self.message.setObjectName("lookalikeMessage")
         self.message.setWordWrap(True)
