@@ -14,9 +14,13 @@ def test_the_canvas_is_a_square_that_grows_with_the_window(window, qtbot):
     QApplication.processEvents()
     small = window.canvas.square()
     assert small.width() == small.height() >= 360
-    draw_stroke(window.canvas, loop())
+    with qtbot.waitSignal(window.extras.lookalikesShown, timeout=60_000):
+        draw_stroke(window.canvas, loop())
     wait_for_prediction(qtbot, window)
     read_small = window.last_prediction
+    QApplication.processEvents()
+    # the look-alike thumbnails, now shown, must not squeeze the canvas
+    assert window.canvas.square().width() >= 360
     window.resize(1920, 1080)
     qtbot.waitUntil(lambda: window.canvas.square().width() > small.width())
     assert window.canvas.image().width() >= window.canvas.square().width()  # painted at its size
