@@ -1,9 +1,6 @@
 """The augmentation does what its names say: thicker and thinner pens, tiny drawings,
 crossed 7s and flagged 1s, pen gaps, wide rotations."""
 
-import math
-
-import pytest
 import torch
 
 from digitpad import augment
