@@ -51,13 +51,17 @@ class FolderScan:
     """What a dataset folder holds, before any image is opened."""
 
     root: Path
-    files: list[tuple[Path, int]]  # (image path, digit label), sorted
+    # Paths as plain strings and labels as one array: a 60k-image folder as (Path, int)
+    # tuples was 180k objects that every full garbage collection walked while training,
+    # freezing the window for 30-70 ms each time (measured with gc.callbacks).
+    paths: list[str]  # sorted by class, then path
+    labels: np.ndarray  # (N,) int64, the digit of each path
     counts: dict[str, int]  # images per class folder
     fingerprint: str = ""  # changes when any image is added, removed, renamed or rewritten
 
     def summary(self) -> str:
         per_class = ", ".join(f"{name}: {n}" for name, n in self.counts.items())
-        return f"{len(self.files)} images in {len(self.counts)} classes ({per_class})"
+        return f"{len(self.paths)} images in {len(self.counts)} classes ({per_class})"
 
 
 @dataclass
@@ -92,7 +96,8 @@ def scan_folder(root: str | os.PathLike) -> FolderScan:
     classes = [d for d in subdirs if d.name in DIGIT_CLASSES]
     if not classes:
         raise DatasetError(_layout_problem(root, subdirs))
-    files: list[tuple[Path, int]] = []
+    paths: list[str] = []
+    labels: list[int] = []
     counts: dict[str, int] = {}
     digest = dataset_cache.listing_hasher(root)
     for folder in classes:
@@ -101,11 +106,13 @@ def scan_folder(root: str | os.PathLike) -> FolderScan:
         for entry in images:
             stat = entry.stat()
             digest.update(f"{entry.path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-            files.append((Path(entry.path), int(folder.name)))
-    if not files:
+            paths.append(entry.path)
+        labels.extend([int(folder.name)] * len(images))
+    if not paths:
         found = ", ".join(d.name for d in classes)
         raise DatasetError(f"'{root}' has class folders ({found}) but no images in them")
-    return FolderScan(root=root, files=files, counts=counts, fingerprint=digest.hexdigest()[:32])
+    return FolderScan(root=root, paths=paths, labels=np.array(labels, dtype=np.int64), counts=counts,
+                      fingerprint=digest.hexdigest()[:32])
 
 
 def _image_entries(folder: Path) -> Iterator[os.DirEntry]:
@@ -251,8 +258,7 @@ def load_folder_steps(
     """load_folder as a generator: yields (images done, total) between chunks and returns
     the ImageSet; closing it stops the work (what a GUI worker's cancel does)."""
     scan = root if isinstance(root, FolderScan) else scan_folder(root)
-    paths = [str(p) for p, _ in scan.files]
-    labels = np.array([label for _, label in scan.files], dtype=np.int64)
+    paths, labels = scan.paths, scan.labels
     cache = dataset_cache.entry_path(scan.fingerprint, cache_dir)
     cached = dataset_cache.read(cache, len(paths))
     if cached is not None:

@@ -4,7 +4,7 @@ from PIL import Image
 
 from digitpad import data
 from digitpad.data import DatasetError, load_folder, scan_folder, split_indices
-from digitpad.synth import draw_digit
+from digitpad.synth import draw_digit, write_digit_folder
 
 
 def make_folder(root, digits=(3, 7), per_class=3):
@@ -213,3 +213,15 @@ def test_a_transient_decode_error_is_skipped_now_and_retried_next_time(tmp_path,
     monkeypatch.setattr(data, "_read_pixels", real_read)  # the machine has recovered
     second = load_folder(root, cache_dir=tmp_path / "cache")
     assert second.skipped == [] and len(second) == len(first) + 1
+
+
+def test_a_scan_holds_no_per_image_objects_for_the_garbage_collector(tmp_path):
+    """A 60k-image scan as (Path, label) tuples was 180k objects that every full
+    collection walked while training, freezing the window 30-70 ms each time."""
+    import gc
+
+    folder = write_digit_folder(tmp_path / "digits", per_class=3, size=28)
+    scan = scan_folder(folder)
+    assert all(type(path) is str for path in scan.paths) and scan.labels.dtype == np.int64
+    assert not any(gc.is_tracked(path) for path in scan.paths)
+    assert sorted(set(scan.labels.tolist())) == list(range(10)) and len(scan.labels) == len(scan.paths)

@@ -6,6 +6,9 @@ and are cancelled between steps; plain functions return one result.
 from __future__ import annotations
 
 import gc
+import importlib
+import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -30,11 +33,34 @@ def configure_torch_once() -> None:
     if not _threads_configured:
         set_torch_threads(PREDICTION_THREADS)
         _threads_configured = True
-        # torch's import leaves hundreds of thousands of long-lived objects that every
-        # full collection would walk again, holding the GIL for 130-250 ms (measured with
-        # gc.callbacks while the app trained): the window froze that long. Frozen, they
-        # are out of the collector's way; collection itself stays on.
-        gc.freeze()
+
+
+_imports_lock = threading.Lock()
+
+
+def import_quietly(*modules: str) -> None:
+    """Import modules that live as long as the process without freezing the window.
+
+    torch (on loading a model) and torch._dynamo (which every torch optimizer imports)
+    each create a few hundred thousand objects. While they import, every full garbage
+    collection walks all the new ones holding the GIL: pauses of 60-140 ms on the
+    worker threads, during which the window froze (measured with gc.callbacks in
+    benchmarks/gui_latency.py). So automatic collection waits while they import, and
+    what they created is then frozen out of the collector's way; collection itself
+    resumes at once and keeps working for everything made later."""
+    missing = [name for name in modules if name not in sys.modules]
+    if not missing:
+        return
+    with _imports_lock:  # a second thread waits rather than re-enabling collection early
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for name in missing:
+                importlib.import_module(name)
+        finally:
+            gc.freeze()
+            if enabled:
+                gc.enable()
 
 
 # Progress records per second while training: enough for smooth curves, few enough
@@ -53,6 +79,7 @@ class LoadResult:
 
 def load_predictor(generation: int, source: str, device: str) -> LoadResult:
     """A shipped model by name or a checkpoint by path; a refusal comes back in words."""
+    import_quietly("digitpad.inference")
     from ..inference import Predictor
     from .state import SHIPPED
 
@@ -134,6 +161,7 @@ def train_on_folder(folder: str, config, mix_mnist: bool, cancel, processes: int
     a threading.Event that the training checks between batches. With `processes` above 1
     torchrun runs the training (distributed.launch; the images it loads come from the
     cache this fills) and the records are rank 0's; `cancel` stops every process."""
+    import_quietly("torch._dynamo", "digitpad.train")  # every torch optimizer imports torch._dynamo
     from ..data import load_folder_steps
     from ..train import train, training_sets
 

@@ -204,7 +204,7 @@ class TrainingPanel(QWidget):
         counts = ", ".join(f"{name}: {n}" for name, n in scan.counts.items())
         self.folder_status.setText(
             self.tr("{n} images in {k} classes ({counts})").format(
-                n=len(scan.files), k=len(scan.counts), counts=counts)
+                n=len(scan.paths), k=len(scan.counts), counts=counts)
         )
         self._folder_ok = True
         self.start_button.setEnabled(not self.is_training())

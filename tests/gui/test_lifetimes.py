@@ -88,3 +88,20 @@ def test_ctrl_c_in_the_terminal_quits_the_app_cleanly(tmp_path):
     stderr = app.stderr.read()
     assert status == 128 + signal.SIGINT, stderr
     assert "Traceback" not in stderr and "QThread: Destroyed" not in stderr
+
+
+def test_heavy_imports_leave_collection_on_and_their_objects_frozen():
+    """torch's compiler stack (imported by every optimizer) made full collections of
+    60-140 ms on the worker threads, which froze the window; see jobs.import_quietly."""
+    code = (
+        "import gc, sys\n"
+        "from digitpad.gui.jobs import import_quietly\n"
+        "frozen = gc.get_freeze_count()\n"
+        "import_quietly('torch._dynamo')\n"
+        "assert 'torch._dynamo' in sys.modules and gc.isenabled()\n"
+        "assert gc.get_freeze_count() - frozen > 100_000, gc.get_freeze_count()\n"
+        "assert len(gc.get_objects(2)) < 20_000, len(gc.get_objects(2))\n"
+        "gc.disable(); import_quietly('torch._dynamo', 'json'); assert not gc.isenabled()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
