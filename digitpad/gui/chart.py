@@ -6,9 +6,11 @@ at a glance where the MLP and the CNN disagree.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 BAR = (110, 140, 190)
 TOP = (230, 120, 30)
@@ -32,6 +34,10 @@ class ProbabilityChart(pg.PlotWidget):
         plot.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
         plot.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
         plot.showGrid(y=True, alpha=0.2)
+        for side in ("left", "bottom"):
+            # The axes (and the grid they draw) never change: kept as pixmaps, they are not
+            # redrawn, text and all, with every reading (about a third of the chart's repaint).
+            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, pen=None,
                                      brushes=[pg.mkBrush(BAR)] * 10)
         self._second = pg.BarGraphItem(x=np.arange(10) + 0.2, height=np.zeros(10), width=0.38, pen=None,
@@ -87,11 +93,16 @@ class ProbabilityChart(pg.PlotWidget):
     def _show(bars, labels, probs, colours, offset: float, width: float) -> None:
         values = np.zeros(10) if probs is None else np.asarray(probs, dtype=float)
         top = int(values.argmax()) if probs is not None else -1
-        brushes = [pg.mkBrush(colours[0] if d == top else colours[1]) for d in range(10)]
+        brushes = [_brush(colours[0] if d == top else colours[1]) for d in range(10)]
         bars.setOpts(x=np.arange(10) + offset, height=values, width=width, brushes=brushes)
         for digit, (label, value) in enumerate(zip(labels, values)):
             label.setText("" if probs is None else _percent(value))
             label.setPos(digit + offset, value + 0.01)
+
+
+@functools.lru_cache(maxsize=None)
+def _brush(colour: tuple[int, int, int]):
+    return pg.mkBrush(colour)  # a handful of colours, made once rather than ten per reading
 
 
 def _percent(value: float) -> str:
