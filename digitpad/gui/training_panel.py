@@ -41,6 +41,7 @@ class TrainingPanel(QWidget):
         self.state, self.workers = state, workers
         self.runs_dir = default_runs_dir()
         self._job = None  # the training worker while one runs
+        self._outcome = None  # (signal name, args): announced once the worker has ended
         self._cancel = threading.Event()
         self._folder_ok = False
         self._result_path: str | None = None
@@ -283,9 +284,13 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def _on_ended(self) -> None:
+        """Ready for another run before anyone hears how this one ended."""
         self._job = None
         self.cancel_button.setEnabled(False)
         self.start_button.setEnabled(self._folder_ok)
+        outcome, self._outcome = self._outcome, None
+        if outcome is not None:
+            getattr(self, outcome[0]).emit(*outcome[1:])
 
     @Slot(object)
     def _on_record(self, record) -> None:
@@ -295,11 +300,8 @@ class TrainingPanel(QWidget):
             self._on_loading(record.done, record.total)
         elif isinstance(record, jobs.Loaded):
             self._on_loaded(record)
-        elif record.kind == "batch":
+        elif record.kind in ("batch", "epoch"):
             self._on_progress(record)
-        elif record.kind == "epoch":
-            self._on_progress(record)
-            self._on_epoch(record)
         elif record.kind == "done":
             self._on_finished(record)
         elif record.kind == "cancelled":
@@ -330,9 +332,7 @@ class TrainingPanel(QWidget):
                 rate=record.samples_per_s, eta=_format_duration(record.eta_s))
         )
         self.curves.add_batch(record.epoch - 1 + record.batch / record.batches, record.loss, record.accuracy)
-
-    def _on_epoch(self, record) -> None:
-        if record.val_accuracy is not None:
+        if record.kind == "epoch" and record.val_accuracy is not None:
             self.curves.add_validation(record.epoch, record.val_accuracy)
 
     def _on_gate_taught(self, report) -> None:
@@ -361,17 +361,17 @@ class TrainingPanel(QWidget):
         )
         self.progress_label.setText(self.tr("Finished."))
         self.use_button.setVisible(True)
-        self.trainingFinished.emit(record)
+        self._outcome = ("trainingFinished", record)
 
     def _on_cancelled(self) -> None:
         self.progress_label.setText(self.tr("Cancelled. The current model and your files are unchanged."))
-        self.trainingCancelled.emit()
+        self._outcome = ("trainingCancelled",)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.progress_label.setText("")
         self.result_label.setText(self.tr("Training stopped: {message}").format(message=message))
-        self.trainingFailed.emit(message)
+        self._outcome = ("trainingFailed", message)
 
     @Slot()
     def _use_result(self) -> None:

@@ -124,10 +124,18 @@ def test_training_can_be_cancelled_midway_and_keeps_the_model(window, qtbot, tmp
     folder = write_digit_folder(tmp_path / "digits", per_class=12, size=32)
     panel = window.training_panel
     before = window.predictor
+    ready_when_told = []  # whoever hears "cancelled" may start another run at once
+
+    def note_readiness():
+        ready_when_told.append(panel.start_button.isEnabled() and not panel.is_training())
+
+    panel.trainingCancelled.connect(note_readiness)
     with qtbot.waitSignal(panel.trainingCancelled, timeout=60_000):
         start_long_training(panel, qtbot, folder)
         qtbot.waitUntil(lambda: panel.progress_bar.value() > 0 and "Epoch" in panel.progress_label.text(), timeout=30_000)
         panel.cancel_button.click()
+    panel.trainingCancelled.disconnect(note_readiness)
+    assert ready_when_told == [True]
     assert window.predictor is before
     assert "Cancelled" in panel.progress_label.text()
     assert panel.start_button.isEnabled() and not panel.cancel_button.isEnabled()
