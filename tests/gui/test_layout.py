@@ -99,3 +99,20 @@ def test_a_stroke_goes_on_when_the_canvas_is_resized_under_the_pen(qtbot):
     assert inked.min() < 50 / 280 and inked.max() > 230 / 280  # one line, first point to last
     canvas.undo()
     assert not canvas.can_undo()  # it was one stroke
+
+
+def test_training_curves_average_batches_so_a_long_run_stays_cheap_to_draw(qtbot):
+    """A run sends ten batch points a second; the curves keep POINTS_PER_EPOCH per epoch,
+    each the mean of its batches, so repainting does not grow with the run."""
+    from digitpad.gui.training_curves import POINTS_PER_EPOCH, TrainingCurves
+
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.reset(epochs=3)
+    batches = 3 * 400
+    for i in range(batches):
+        curves.add_batch((i + 1) / 400, loss=float(i % 2), accuracy=0.5)
+    x, loss = curves.history["x"], curves.history["loss"]
+    assert len(x) <= 3 * POINTS_PER_EPOCH + 1 and x[-1] == 3.0
+    assert all(abs(value - 0.5) < 0.06 for value in loss[1:-1])  # the mean of 0s and 1s
+    assert curves.loss_curve.getData()[0].size == len(x)
