@@ -27,7 +27,7 @@ import torch
 
 from . import checkpoint as ckpt
 from . import preprocess
-from .models import fused_for_inference
+from .one_drawing import FlatNetwork
 from .scoring import SMALL_BATCH, Contract, normalise
 
 GATE_CLASSES = ["digit", "not a digit"]
@@ -51,14 +51,15 @@ class NotDigitGate:
         self.checkpoint = checkpoint
         self.device = device
         self.model = checkpoint.build().to(device).eval()
-        # One drawing at a time goes through a BatchNorm-folded copy, as the classifier
-        # does (scoring.Scorer): a third fewer layers on the live path.
-        self._small_model = fused_for_inference(self.model).eval()
+        # One drawing at a time goes through a flat, folded copy, as the classifier does
+        # (scoring.Scorer, one_drawing.py).
+        self._one_drawing = FlatNetwork(self.model, GATE_CONTRACT.mean, GATE_CONTRACT.std)
         self.threshold = float(checkpoint.meta.get("threshold", 0.5))
 
     @torch.inference_mode()
     def not_digit_probability(self, inputs: np.ndarray) -> np.ndarray:
         x = torch.as_tensor(np.asarray(inputs, dtype=np.float32)).to(self.device)
-        model = self._small_model if len(x) <= SMALL_BATCH else self.model
-        logits = model(normalise(x, GATE_CONTRACT)).float()
+        if len(x) <= SMALL_BATCH:
+            return self._one_drawing(x)[:, 1].cpu().numpy()
+        logits = self.model(normalise(x, GATE_CONTRACT)).float()
         return torch.softmax(logits, dim=1)[:, 1].cpu().numpy()
