@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import warnings
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,9 +22,6 @@ from . import checkpoint as ckpt
 from . import preprocess
 from .one_drawing import FlatNetwork
 
-# Switching oneDNN off for a moment (see _small_batch) makes torch say, once, that
-# TF32 on oneDNN needs an Intel GPU: true, and irrelevant here.
-warnings.filterwarnings("ignore", message="TF32 acceleration on top of oneDNN")
 
 
 class Gate(Protocol):
@@ -95,19 +91,22 @@ class Scorer:
     def probabilities(self, inputs: np.ndarray) -> np.ndarray:
         """(N, 28, 28) preprocessed inputs in 0..1 -> (N, classes) calibrated probabilities."""
         x = _tensor(inputs, self.device)
-        if len(x) <= SMALL_BATCH:
-            with _small_batch(self.device):
-                return self._one_drawing(x).cpu().numpy()
-        return self.calibrated(x).cpu().numpy()
+        with _small_batch(self.device) if len(x) <= SMALL_BATCH else contextlib.nullcontext():
+            return self._probabilities(x)
 
+    def _probabilities(self, x: torch.Tensor) -> np.ndarray:
+        network = self._one_drawing if len(x) <= SMALL_BATCH else self.calibrated
+        return network(x).cpu().numpy()
+
+    @torch.inference_mode()
     def score(self, inputs: np.ndarray) -> Scores:
         """Calibrated probabilities and the gate's verdict for (N, 28, 28) inputs."""
         inputs = np.asarray(inputs, dtype=np.float32)
-        probs = self.probabilities(inputs)
-        if self.gate is None:
-            not_digit = np.zeros(len(inputs), dtype=np.float32)
-            return Scores(probs, not_digit, np.zeros(len(inputs), dtype=bool))
         with _small_batch(self.device) if len(inputs) <= SMALL_BATCH else contextlib.nullcontext():
+            probs = self._probabilities(_tensor(inputs, self.device))
+            if self.gate is None:
+                not_digit = np.zeros(len(inputs), dtype=np.float32)
+                return Scores(probs, not_digit, np.zeros(len(inputs), dtype=bool))
             not_digit = np.asarray(self.gate.not_digit_probability(inputs), dtype=np.float32)
         return Scores(probs, not_digit, not_digit > self.gate.threshold)
 
@@ -135,6 +134,12 @@ _onednn_switch = threading.Lock()
 @contextlib.contextmanager
 def _without_onednn():
     # One switch at a time: two threads saving and restoring the flag could otherwise
-    # leave it off for good.
-    with _onednn_switch, torch.backends.mkldnn.flags(enabled=False):
-        yield
+    # leave it off for good. Only this one flag: torch.backends.mkldnn.flags() also sets
+    # and restores others, which cost more than a drawing's whole classifier.
+    with _onednn_switch:
+        before = torch.backends.mkldnn.enabled
+        torch.backends.mkldnn.enabled = False
+        try:
+            yield
+        finally:
+            torch.backends.mkldnn.enabled = before
