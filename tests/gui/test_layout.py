@@ -116,3 +116,25 @@ def test_training_curves_average_batches_so_a_long_run_stays_cheap_to_draw(qtbot
     assert len(x) <= 3 * POINTS_PER_EPOCH + 1 and x[-1] == 3.0
     assert all(abs(value - 0.5) < 0.06 for value in loss[1:-1])  # the mean of 0s and 1s
     assert curves.loss_curve.getData()[0].size == len(x)
+
+
+def test_the_chart_labels_only_the_bars_with_a_value_and_names_compared_models(qtbot):
+    import numpy as np
+
+    from digitpad.gui.chart import ProbabilityChart
+
+    chart = ProbabilityChart()
+    qtbot.addWidget(chart)
+    probs = np.array([0.0, 0.0, 0.2, 0.0, 0.0, 0.0, 0.0, 0.8, 0.0, 0.0])
+
+    def shown(labels):
+        return {i: label.textItem.toPlainText() for i, label in enumerate(labels) if label.isVisible()}
+
+    chart.set_probabilities(probs)
+    assert shown(chart._labels) == {2: "20.0%", 7: "80.0%"}
+    assert shown(chart._second_labels) == {} and not chart._legend.isVisible()
+    chart.set_comparison(probs, probs[::-1].copy(), ("MLP", "CNN"))
+    assert shown(chart._second_labels) == {2: "80.0%", 7: "20.0%"}
+    assert chart._legend.isVisible() and "CNN" in chart._legend.textItem.toPlainText()
+    chart.set_probabilities(None)  # a blank canvas: no labels at all
+    assert shown(chart._labels) == {} and shown(chart._second_labels) == {}
