@@ -1,5 +1,6 @@
-"""Drawing -> prediction, live: at most one prediction a frame (superqt's qthrottled),
-one in flight at a time, and an answer for an older drawing or older models never shown."""
+"""Drawing -> prediction, live: at most one prediction every FRAME_MS (superqt's
+qthrottled), one in flight at a time, and an answer for an older drawing or older models
+never shown."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from . import jobs
 from .state import AppState
 from .workers import Workers
 
-FRAME_MS = 16
+# A move that comes within FRAME_MS of the last prediction waits for the window's end:
+# the throttle's price in latency. At 16 ms (one 60 Hz frame) a pen moving at ~60 Hz
+# waited 2 ms on 40% of its moves (benchmarks/gui_latency.py). At 8 ms the readings
+# still cannot pile up (one in flight), and each costs the GUI thread about 2 ms (new
+# bars and their paint): at most a quarter of it while the pen moves fastest.
+FRAME_MS = 8
 
 
 class LivePrediction(QObject):
