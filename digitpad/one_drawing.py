@@ -9,7 +9,7 @@ a flat list of torch functions over folded weights:
 
 - each BatchNorm folded into the convolution before it, Dropout left out;
 - the input normalisation (x - mean) / std folded into the first layer: fully into a
-  first Linear; into a first convolution as its weights / std, leaving one subtraction
+  first Linear with a bias; into a first convolution as its weights / std, leaving one subtraction
   (exact at the borders too: zero padding of x - mean is zero padding of the normalised
   input);
 - the softmax temperature folded into the last Linear (logits / T);

@@ -6,6 +6,8 @@ frame, only a line that says what will appear."""
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -81,8 +83,9 @@ class TrainingCurves(QWidget):
         """One batch's loss and accuracy; batches that fall in the same 1/POINTS_PER_EPOCH
         of an epoch share one point, their mean, placed at the latest of them."""
         history = self.history
+        # Bins are ((k - 1) / P, k / P]: an epoch's last batch (x = 1.0) stays in that epoch.
         same_bin = bool(history["x"]) and (
-            int(history["x"][-1] * POINTS_PER_EPOCH) == int(epoch_position * POINTS_PER_EPOCH))
+            math.ceil(history["x"][-1] * POINTS_PER_EPOCH) == math.ceil(epoch_position * POINTS_PER_EPOCH))
         if same_bin:
             n = self._in_last_point = self._in_last_point + 1
             history["loss"][-1] += (loss - history["loss"][-1]) / n

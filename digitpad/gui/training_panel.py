@@ -256,7 +256,7 @@ class TrainingPanel(QWidget):
         config = self._config()
         self._reset_view(config.epochs)
         mix = self.mix_mnist.isChecked() and config.init_from is not None
-        self._cancel = threading.Event()
+        self._cancel, self._outcome = threading.Event(), None
         self._job = self.workers.start(jobs.train_on_folder, self.folder_edit.text(), config, mix, self._cancel,
                                        self.processes.value(), yielded=self._on_record,
                                        failed=self._on_failed, finished=self._on_ended)

@@ -9,6 +9,8 @@ Core modules (and torch) are imported inside the work itself (see jobs.py).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import traceback
 from typing import Callable
 
@@ -16,7 +18,13 @@ from PySide6.QtCore import QObject, QThreadPool, Slot
 
 from ..errors import DigitpadError
 
+class WorkFailed(Exception):
+    """A RuntimeError from a generator job, carried past superqt (see _reporting_runtime_errors)."""
+
+
 def describe_error(error: BaseException) -> str:
+    if isinstance(error, WorkFailed) and error.__cause__ is not None:
+        error = error.__cause__
     if isinstance(error, DigitpadError):
         return str(error)
     traceback.print_exception(error)
@@ -45,6 +53,8 @@ class Workers(QObject):
         # star-imports Qt's modules (through qtpy), which measured 0.3-1.2 s here.
         from superqt.utils import create_worker
 
+        if inspect.isgeneratorfunction(function):
+            function = _reporting_runtime_errors(function)
         worker = create_worker(function, *args, _start_thread=False, _ignore_errors=True)
         for name, receiver in (("returned", returned), ("yielded", yielded), ("finished", finished),
                                ("aborted", aborted)):
@@ -83,3 +93,19 @@ class _ErrorInWords(QObject):
     @Slot(object)
     def say(self, error: BaseException) -> None:
         self.receiver(describe_error(error))
+
+
+def _reporting_runtime_errors(function: Callable) -> Callable:
+    """superqt's generator workers take a RuntimeError for a deleted Qt object: they only
+    warn, and send neither `errored` nor `finished`, so the panel would wait for good.
+    torch raises RuntimeError for most failures (out of memory, a shape mismatch), so
+    here it becomes a WorkFailed, reported like any other error."""
+
+    @functools.wraps(function)
+    def steps(*args, **kwargs):
+        try:
+            return (yield from function(*args, **kwargs))
+        except RuntimeError as error:
+            raise WorkFailed(f"{type(error).__name__}: {error}") from error
+
+    return steps

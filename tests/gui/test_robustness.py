@@ -146,3 +146,22 @@ def test_a_training_failure_is_shown_in_the_panel(window, qtbot, tmp_path):
         panel.start_button.click()
     assert "does not exist" in panel.result_label.text()
     assert window.predictor is not None
+
+
+def test_a_runtime_error_in_training_is_reported_and_the_panel_recovers(window, qtbot, tmp_path, monkeypatch):
+    """torch reports most failures (out of memory, a shape mismatch) as RuntimeError, which
+    superqt's generator workers swallow without `errored` or `finished`."""
+    import digitpad.train
+
+    def out_of_memory(*args, **kwargs):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        yield  # a generator, as the real one is
+
+    monkeypatch.setattr(digitpad.train, "train", out_of_memory)
+    panel = window.training_panel
+    panel.set_folder(str(write_digit_folder(tmp_path / "digits", per_class=8, size=32)))
+    qtbot.waitUntil(panel.start_button.isEnabled, timeout=10_000)
+    with qtbot.waitSignal(panel.trainingFailed, timeout=30_000) as failed:
+        panel.start_button.click()
+    assert "out of memory" in failed.args[0] and "out of memory" in panel.result_label.text()
+    assert panel.start_button.isEnabled() and not panel.is_training() and not window.workers.busy()
