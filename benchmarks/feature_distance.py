@@ -1,10 +1,12 @@
 """Not-a-digit signals that never see a non-digit, beside the gate and combined with it.
 
-    python benchmarks/feature_distance.py [--model cnn] [--layer penultimate] [--json]
+    python benchmarks/feature_distance.py [--model cnn] [--layer penultimate] [--hard-budget 0.01] [--json]
 
 For a shipped classifier, its features of MNIST training digits (preprocessed as the app
 does) are split: FIT_COUNT of them fit the statistics, the other HELD_OUT_COUNT only
-choose each signal's threshold (at most BUDGET of them turned away). The features are
+choose each signal's threshold (at most BUDGET of them turned away; with --hard-budget B,
+also at most B of HARD_COUNT of them redrawn by gate_training.hard_variant, as the gate's
+threshold is chosen). The features are
 the input of the last Linear layer (--layer penultimate) or of the first (--layer first:
 the CNN's 576 convolutional features, the MLP's 784 pixels). Signals, larger = less like
 a digit:
@@ -47,6 +49,7 @@ KNN_K, KNN_BANK = 10, 10_000
 FAMILY_CACHE = ROOT / "data" / f"families-lofo-exam-{VERSION}.npz"
 MNIST_CACHE = ROOT / "data" / f"mnist-train-{VERSION}.npz"
 SYNTH_SEED, SYNTH_COUNT = 31337, 2000
+HARD_COUNT, HARD_SEED = 3000, 123
 
 
 def mnist_train() -> tuple[np.ndarray, np.ndarray]:
@@ -167,10 +170,24 @@ def show(rates: dict) -> None:
               f"worst {families[worst][rule]:6.1%} ({worst})")
 
 
+def thresholds_from(signals: Signals, images: np.ndarray, hard_budget: float | None) -> dict[str, float]:
+    """Each signal's threshold, from held-out training digits only."""
+    held = {k: float(np.quantile(v, 1 - BUDGET)) for k, v in signals(images).items()}
+    if hard_budget is None:
+        return held
+    from digitpad.gate_training import hard_variant
+
+    rng = np.random.default_rng(HARD_SEED)
+    hard = signals(np.stack([hard_variant(x, rng) for x in images[:HARD_COUNT]]))
+    return {k: max(t, float(np.quantile(hard[k], 1 - hard_budget))) for k, t in held.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="cnn", choices=["cnn", "mlp"])
     parser.add_argument("--layer", default="penultimate", choices=["penultimate", "first"])
+    parser.add_argument("--hard-budget", type=float, default=None,
+                        help="also turn away at most this share of hard variants of the held-out digits")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -180,8 +197,7 @@ def main() -> int:
     order = np.random.default_rng(0).permutation(len(images))
     fit, held = order[:FIT_COUNT], order[FIT_COUNT:FIT_COUNT + HELD_OUT_COUNT]
     signals = Signals(predictor, args.layer, images[fit], labels[fit])
-    held_scores = signals(images[held])
-    thresholds = {k: float(np.quantile(v, 1 - BUDGET)) for k, v in held_scores.items()}
+    thresholds = thresholds_from(signals, images[held], args.hard_budget)
     print(f"{args.model}, {args.layer} features: thresholds {thresholds} ({time.perf_counter() - started:.0f} s)", flush=True)
     rates = report(signals, thresholds)
     show(rates)
