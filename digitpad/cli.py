@@ -149,7 +149,7 @@ def _add_predict(commands) -> None:
 def _add_build_lookalikes(commands) -> None:
     p = commands.add_parser(
         "build-lookalikes", help="build the look-alike index of a model", formatter_class=_formatter,
-        description="Features of 1,000 training digits per class, for `predict --neighbours` and the "
+        description="Features of 3,000 training digits per class, for `predict --neighbours` and the "
                     "app's look-alikes. Shipped models: from MNIST's IDX files into assets/. A checkpoint "
                     "(--weights): from its training folder (--folder, default: the one it records), "
                     "saved beside it.")

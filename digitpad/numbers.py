@@ -17,11 +17,16 @@ MNIST's recipe reads one centred digit, so a number is first cut into digits:
 
 Each digit, with only its own ink, then goes through the same `Predictor` as a single
 drawing, left to right. A drawing that is one digit is read exactly as before: the whole
-image goes to `Predictor.predict`.
+image goes to `Predictor.predict`. Before any cutting or grouping, a drawing with one
+full-height piece (perhaps with fragments beside it) that the single-digit path reads
+confidently is taken as one digit: wide single digits and digits in pieces were otherwise
+cut or split into several.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,10 +45,11 @@ STACKED_OVERLAP = 0.5
 SPECK_SHARE = 0.04
 # How well some ink reads as one digit (its "fitness"): the log of the model's confidence,
 # FLOOR when the gate turns it away, less WIDTH_PENALTY per unit of width beyond
-# USUAL_WIDTH (widths in units of the line's height, the median height of the pieces:
-# the network is as confident about two digits squeezed into one box as about one, so
-# its confidence alone cannot tell them apart; their width can). Each digit read costs
-# DIGIT_COST, so that a doubtful cut or a doubtful fragment is not a digit of its own.
+# USUAL_WIDTH (widths in units of the line's height, the median height of the
+# full-height pieces: the network is as confident about two digits squeezed into one box
+# as about one, so its confidence alone cannot tell them apart; their width can). Each
+# digit read costs DIGIT_COST, so that a doubtful cut or a doubtful fragment is not a
+# digit of its own.
 FLOOR = 0.02
 USUAL_WIDTH = 0.95
 WIDTH_PENALTY = 4.0
@@ -53,6 +59,12 @@ DIGIT_COST = 0.5
 # ALONE_CUTS times its height is tried (a single digit must read exactly as before).
 TRY_CUTS = 0.75
 ALONE_CUTS = 1.4
+# A drawing with one full-height piece (fragments aside) is one digit, read exactly as a
+# single drawing, when the single-digit path is this sure of it and the gate lets it pass:
+# single MNIST digits can be twice as wide as high, as wide as two that touch, and a 5's
+# flag often comes apart; 1.3% of enlarged MNIST training digits were read as two or more
+# digits. Two digits that touch mostly leave the network unsure or the gate doubtful.
+ALONE_SURE = 0.9
 # A piece shorter than FRAGMENT_HEIGHT line heights, closer than FRAGMENT_GAP to its
 # neighbour, may be a fragment of it (a flag, a bar, a stroke that came apart); full-height
 # pieces (a 1 beside a 5) are digits of their own.
@@ -107,22 +119,28 @@ def read_number(predictor: "Predictor", image) -> NumberRead:
     if preprocess.find_ink(gray) is None:  # blank, or a speck: the single-digit rule
         return NumberRead([])
     ink = PageInk.of(gray)
-    pieces = find_digits(ink, predictor)
-    if len(pieces) == 1:  # one digit: exactly the single-digit path
-        return NumberRead([DigitRead(pieces[0].box, predictor.predict(image))])
+    whole = predictor.predict(image)  # the single-digit path, which one digit must match
+    pieces = find_digits(ink, predictor, whole_is_sure=not whole.unsure and whole.confidence >= ALONE_SURE)
+    if len(pieces) == 1:
+        return NumberRead([DigitRead(pieces[0].box, whole)])
     predictions = predictor.predict_batch([_digit_image(ink, piece) for piece in pieces])
     return NumberRead([DigitRead(piece.box, p) for piece, p in zip(pieces, predictions)])
 
 
-def find_digits(ink: PageInk, predictor: "Predictor | None" = None) -> list[Piece]:
+def find_digits(ink: PageInk, predictor: "Predictor | None" = None, whole_is_sure: bool = False) -> list[Piece]:
     """Each digit's ink, left to right. Without a predictor, touching digits are not cut
-    and fragments are not joined (there is nothing to judge them with)."""
+    and fragments are not joined (there is nothing to judge them with). `whole_is_sure`:
+    the single-digit path reads the whole drawing confidently, so ink with one full-height
+    piece (and perhaps fragments: a flag, a stroke that came apart) is one digit."""
     clear = ink.values >= np.float32(preprocess.EXTENT_LEVEL) * np.float32(ink.strongest)
     labels, _ = ndimage.label(clear, structure=np.ones((3, 3)))
     pieces = [Piece(labels[box] == i + 1, box[1].start, box[0].start)
               for i, box in enumerate(ndimage.find_objects(labels)) if box is not None]
     groups = _stack_pieces(_absorb_specks(pieces))
-    line_height = float(np.median([g.mask.shape[0] for g in groups]))
+    full = _full_height(groups)
+    if whole_is_sure and len(full) == 1:
+        return [functools.reduce(operator.or_, groups)]
+    line_height = float(np.median([g.mask.shape[0] for g in full]))
     if predictor is not None:
         judge = _Judge(ink, predictor, line_height)
         if len(groups) == 1:
@@ -131,6 +149,15 @@ def find_digits(ink: PageInk, predictor: "Predictor | None" = None) -> list[Piec
         groups = _join_fragments(judge, sorted(groups, key=lambda piece: piece.x0))
     groups.sort(key=lambda piece: (piece.x0 + piece.x1) / 2)
     return _with_fringe(ink, groups, max(2, round(FRINGE * line_height)))
+
+
+def _full_height(groups: list["Piece"]) -> list["Piece"]:
+    """The pieces that are not fragments of a digit (a flag, a broken stroke): those at
+    least FRAGMENT_HEIGHT of the tallest. The line's height is measured on these only: with
+    the fragments, a digit in two pieces measured its line at half its height and looked
+    too wide to be one digit."""
+    tallest = max(g.mask.shape[0] for g in groups)
+    return [g for g in groups if g.mask.shape[0] >= FRAGMENT_HEIGHT * tallest]
 
 
 class _Judge:

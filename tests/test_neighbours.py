@@ -19,7 +19,7 @@ def test_shipped_index_fits_the_shipped_weights_and_finds_the_drawn_digit(name):
         index = index_for(predictor)
     except NoLookalikes as error:
         pytest.fail(f"{error} (after new shipped weights: digitpad build-lookalikes --source MNIST_IDX_DIR)")
-    assert len(index.labels) == 10_000 and np.bincount(index.labels).tolist() == [1000] * 10
+    assert len(index.labels) == 30_000 and np.bincount(index.labels).tolist() == [3000] * 10
     assert index.features.shape[1] == {"cnn": 128, "mlp": 256}[name]  # the last Linear's input
     for digit in (2, 7):
         found = lookalikes(predictor, index, predictor.predict(draw_digit(digit)).input)

@@ -4,6 +4,7 @@ from PIL import Image
 
 from digitpad import Predictor, preprocess
 from digitpad.numbers import PageInk, find_digits, read_number
+from digitpad.paths import assets_dir
 from digitpad.synth import draw_digit, draw_number
 
 
@@ -35,6 +36,28 @@ def test_a_single_digit_is_read_exactly_as_a_single_drawing(cnn):
     image = draw_digit(7, rng=np.random.default_rng(1))
     number, alone = read_number(cnn, image), cnn.predict(image)
     assert number.text == "7" and len(number.digits) == 1
+    np.testing.assert_array_equal(number.digits[0].prediction.probs, alone.probs)
+    np.testing.assert_array_equal(number.digits[0].prediction.input, alone.input)
+
+
+def _enlarged_mnist_training_digit(position: int) -> np.ndarray:
+    """A digit of the shipped MNIST training sample, light on black, 4x as large, cropped to
+    its ink's columns and framed: as benchmarks/number_reading.py enlarges single digits."""
+    with np.load(assets_dir() / "mnist-train-sample.npz") as sample:
+        digit = sample["images"][position]
+    big = np.asarray(Image.fromarray(digit).resize((112, 112), Image.Resampling.BILINEAR))
+    columns = np.flatnonzero(big.max(axis=0) > 40)
+    return np.pad(big[:, columns[0] : columns[-1] + 1], 28)
+
+
+# Positions in the sample: a 2 and a 5 wider than 1.4 times their height (one piece each,
+# once tried as two touching digits and cut: "22", "55"), a 5 whose flag came apart (read
+# "552"), a 0 in three pieces (read "611").
+@pytest.mark.parametrize("position", [8, 96, 667, 757])
+def test_a_wide_or_broken_single_digit_is_read_exactly_as_a_single_drawing(cnn, position):
+    image = _enlarged_mnist_training_digit(position)
+    number, alone = read_number(cnn, image), cnn.predict(image)
+    assert len(number.digits) == 1 and number.text == str(alone.digit)
     np.testing.assert_array_equal(number.digits[0].prediction.probs, alone.probs)
     np.testing.assert_array_equal(number.digits[0].prediction.input, alone.input)
 
