@@ -37,6 +37,12 @@ class Prediction:
         return float(self.probs.max())
 
 
+def blank_prediction() -> Prediction:
+    """What any model says of an image without ink: nothing (no network runs for it)."""
+    return Prediction(digit=None, probs=np.zeros(10, dtype=np.float32),
+                      input=np.zeros((preprocess.SIZE, preprocess.SIZE), dtype=np.float32))
+
+
 _gates: dict[str, NotDigitGate] = {}
 
 
@@ -137,7 +143,7 @@ class Predictor:
         """Preprocess each image, score the drawn ones together; blank ones get no digit."""
         inputs = [preprocess.preprocess(image) for image in images]
         drawn = [i for i, x in enumerate(inputs) if not preprocess.is_blank(x)]
-        predictions = [Prediction(digit=None, probs=np.zeros(10, dtype=np.float32), input=x) for x in inputs]
+        predictions = [blank_prediction() for _ in inputs]
         if drawn:
             scores = self.scorer.score(np.stack([inputs[i] for i in drawn]))
             for row, i in enumerate(drawn):

@@ -126,6 +126,13 @@ def read_drawing(request: int, predictors: tuple, drawing, look_inside: bool) ->
     return Reading(request, predictors, results, inside)
 
 
+def blank_reading(request: int, predictors: tuple) -> Reading:
+    """The reading of a canvas without ink, which needs no worker: no network runs for it."""
+    from ..inference import blank_prediction
+
+    return Reading(request, predictors, tuple(blank_prediction() for _ in predictors))
+
+
 def check_folder(folder: str):
     """(folder, scan or None, problem in words)."""
     from ..data import DatasetError, scan_folder

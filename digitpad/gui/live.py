@@ -67,7 +67,13 @@ class LivePrediction(QObject):
         self._stale, self._in_flight = False, True
         self._request += 1
         self.requested.emit(self._request)
-        self.workers.start(jobs.read_drawing, self._request, predictors, self.canvas.to_array(),
+        drawing = self.canvas.to_array()
+        if int(drawing.min()) == int(drawing.max()):
+            # Nothing drawn (just cleared): answered at once, so the next stroke's first
+            # reading does not queue behind a job for an empty page.
+            self._on_read(jobs.blank_reading(self._request, predictors))
+            return
+        self.workers.start(jobs.read_drawing, self._request, predictors, drawing,
                            self.look_inside, returned=self._on_read, failed=self._on_failed)
 
     @Slot(object)

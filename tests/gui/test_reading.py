@@ -71,3 +71,19 @@ def test_the_inside_tab_shows_heat_maps_of_the_answer(window, qtbot):
     assert gradients.values.shape == (28, 28)
     assert (cam is not None) == (window.predictor.arch == "cnn")
     assert "Red pixels" in window.extras.heat.how_to_read.text()
+
+
+def test_a_cleared_canvas_is_answered_at_once_without_a_worker(window, qtbot, monkeypatch):
+    """No network runs for an empty page, so no job is queued for it: the next stroke's
+    first reading would otherwise wait behind it."""
+    from digitpad.gui import jobs
+
+    draw_stroke(window.canvas, loop())
+    wait_for_prediction(qtbot, window)
+    read_jobs = []
+    original = jobs.read_drawing
+    monkeypatch.setattr(jobs, "read_drawing", lambda *args: read_jobs.append(args) or original(*args))
+    window.canvas.clear()
+    qtbot.waitUntil(window.prediction_is_current, timeout=READ_TIMEOUT_MS)
+    assert read_jobs == []
+    assert window.last_prediction.digit is None and not window.chart.values.any()
