@@ -5,7 +5,7 @@ thread measured by a 5 ms heartbeat timer.
 
 Targets: idle p95 <= 12 ms; during training p95 <= 30 ms and no GUI stall > 50 ms.
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/gui_latency.py [--moves 300]
+    QT_QPA_PLATFORM=offscreen python benchmarks/gui_latency.py [--moves 300] [--breakdown]
 """
 
 import argparse
@@ -60,7 +60,7 @@ class PaintCounter(QObject):
         return False
 
 
-def measure_moves(app, window, moves: int) -> list[float]:
+def measure_moves(app, window, moves: int, stages: "Stages | None" = None) -> list[float]:
     """Draw circles; for each move, time until its prediction is shown and the bars
     repainted: a paint of the chart's viewport (where pyqtgraph draws the bars; the
     chart widget's own repaint() paints only its frame) after the reading arrived."""
@@ -76,9 +76,13 @@ def measure_moves(app, window, moves: int) -> list[float]:
         angle = 2 * math.pi * (i % 60) / 60
         point = QPointF(140 + 70 * math.sin(angle), 140 - 80 * math.cos(angle))
         shown.clear()
+        if stages:
+            stages.begin()
         start = time.perf_counter()
         send(canvas, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, LEFT)
         wait_until(app, lambda: shown and window.prediction_is_current() and bars.count > shown[-1])
+        if stages:
+            stages.end()
         latencies.append((time.perf_counter() - start) * 1e3)
         pause.start()  # a 120 Hz mouse: the next move 8 ms later, the event loop running meanwhile
         wait_until(app, lambda: not pause.isActive())
@@ -102,6 +106,59 @@ class Heartbeat:
         self.last = now
 
 
+class Stages:
+    """--breakdown: where each idle move's time goes, from timestamps taken around the
+    live path's steps (their functions wrapped, in this benchmark only)."""
+
+    STEPS = ("move", "sent", "worker start", "worker end", "read start", "read end", "painted")
+
+    def __init__(self):
+        from digitpad.gui import jobs, live, main_window
+
+        self.marks, self.rows = {}, []
+        self._wrap(live.LivePrediction, "_send", "sent", before=True)
+        self._wrap_function(jobs, "read_drawing", "worker start", "worker end")
+        self._wrap(main_window.MainWindow, "_on_read", "read start", before=True)
+        self._wrap(main_window.MainWindow, "_on_read", "read end", before=False)
+
+    def _wrap(self, cls, name, step, before):
+        original = getattr(cls, name)
+
+        def wrapped(*args):
+            if before:
+                self.marks.setdefault(step, time.perf_counter())
+            result = original(*args)
+            if not before:
+                self.marks.setdefault(step, time.perf_counter())
+            return result
+
+        setattr(cls, name, wrapped)
+
+    def _wrap_function(self, module, name, start, end):
+        original = getattr(module, name)
+
+        def wrapped(*args):
+            self.marks.setdefault(start, time.perf_counter())
+            result = original(*args)
+            self.marks.setdefault(end, time.perf_counter())
+            return result
+
+        setattr(module, name, wrapped)
+
+    def begin(self):
+        self.marks = {"move": time.perf_counter()}
+
+    def end(self):
+        self.marks["painted"] = time.perf_counter()
+        if all(step in self.marks for step in self.STEPS):
+            self.rows.append([1e3 * (self.marks[b] - self.marks[a]) for a, b in zip(self.STEPS, self.STEPS[1:])])
+
+    def report(self) -> dict:
+        rows = np.array(self.rows)
+        return {f"{a} -> {b}": round(float(np.median(rows[:, i])), 2)
+                for i, (a, b) in enumerate(zip(self.STEPS, self.STEPS[1:]))} | {"moves": len(rows)}
+
+
 def stats(values):
     return {"median_ms": float(np.median(values)), "p95_ms": float(np.percentile(values, 95)),
             "max_ms": float(np.max(values)), "n": len(values)}
@@ -110,15 +167,19 @@ def stats(values):
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--moves", type=int, default=300)
+    parser.add_argument("--breakdown", action="store_true", help="also the median time of each step, idle")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
     app.setOrganizationName("digitpad-benchmark")
     from digitpad.gui import create_main_window
 
+    stages = Stages() if args.breakdown else None  # before the window binds the functions it wraps
     window = create_main_window()
     window.show()
     wait_until(app, lambda: window.predictor is not None and window.prediction_is_current())
-    idle = stats(measure_moves(app, window, args.moves))
+    idle = stats(measure_moves(app, window, args.moves, stages))
+    if stages:
+        print("idle, median ms per step:", json.dumps(stages.report()))
 
     panel = window.training_panel
     panel.set_folder(str(mnist_png_dir() / "train"))
