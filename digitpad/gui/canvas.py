@@ -38,7 +38,8 @@ class PictureOp:
 
 
 class DrawingCanvas(QWidget):
-    """Emits `changed` after every painted segment, undo, redo, clear or opened image.
+    """Emits `changed` after every painted segment (a tap's dot: on release), undo, redo,
+    clear or opened image.
 
     The drawing is the largest centred square that fits the widget, so it grows with the
     window; strokes are kept in CANVAS_SIZE coordinates and painted at screen resolution."""
@@ -215,7 +216,8 @@ class DrawingCanvas(QWidget):
         point = self.to_drawing(event.position())
         self._current = Stroke(width=self.pen_width, erase=self.erasing, points=[point])
         self._paint_segment(self._current, point, point)
-        self.changed.emit()
+        # No reading of the pen's first dot: the first move follows within milliseconds,
+        # and its reading would wait behind the dot's. A tap is read on release.
 
     def mouseMoveEvent(self, event) -> None:
         if self._current is None or not (event.buttons() & Qt.MouseButton.LeftButton):
@@ -233,10 +235,13 @@ class DrawingCanvas(QWidget):
         """Put the stroke being drawn into the history (before anything else changes it)."""
         if self._current is None:
             return
+        tapped = len(self._current.points) == 1
         self._ops.append(self._current)
         self._redo.clear()
         self._current = None
         self.historyChanged.emit()
+        if tapped:
+            self.changed.emit()  # a dot, never announced while the pen was down
 
     # --- history ---------------------------------------------------------------------
 

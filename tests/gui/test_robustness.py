@@ -165,3 +165,26 @@ def test_a_runtime_error_in_training_is_reported_and_the_panel_recovers(window, 
         panel.start_button.click()
     assert "out of memory" in failed.args[0] and "out of memory" in panel.result_label.text()
     assert panel.start_button.isEnabled() and not panel.is_training() and not window.workers.busy()
+
+
+def test_the_pen_s_first_dot_is_read_with_the_first_move_or_on_release_for_a_tap(qtbot):
+    from PySide6.QtCore import QPointF
+
+    from digitpad.gui.canvas import DrawingCanvas
+
+    canvas = DrawingCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(300, 300)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    changes = []
+    canvas.changed.connect(lambda: changes.append(len(canvas._ops)))
+    press(canvas, QPointF(100, 100))
+    assert changes == []  # the dot alone: nothing to read yet, a move follows at once
+    move(canvas, QPointF(120, 120), Qt.MouseButton.LeftButton)
+    release(canvas, QPointF(120, 120))
+    assert changes == [0]  # one reading, for the moved stroke; release adds none
+    press(canvas, QPointF(200, 200))
+    release(canvas, QPointF(200, 200))
+    assert changes == [0, 2]  # a tap: read once, on release, when it is in the history
+    assert canvas.to_array().min() < 128
