@@ -117,7 +117,7 @@ def _add_launch_args(p) -> None:
     group.add_argument("--rdzv-endpoint", metavar="HOST:PORT", default=None,
                        help="where the machines meet (several machines)")
     group.add_argument("--master-port", type=positive_int, default=None,
-                       help="one machine: the port its processes meet at (default: a free one)")
+                       help="one machine: the port its processes meet at (default: a free one, chosen by torchrun)")
 
 
 def _add_eval(commands) -> None:

@@ -210,7 +210,7 @@ class Launch:
     nnodes: str = "1"  # machines: "2", or "1:4" for an elastic range
     rdzv_endpoint: str | None = None  # HOST:PORT where several machines meet
     rdzv_id: str = "digitpad"  # the same on every machine of one run
-    master_port: int | None = None  # one machine: the port its processes meet at (default: a free one)
+    master_port: int | None = None  # one machine: the port its processes meet at (default: torchrun's free one)
 
 
 def torchrun_options(how: Launch) -> list[str]:
@@ -221,15 +221,12 @@ def torchrun_options(how: Launch) -> list[str]:
     if how.nnodes != "1":
         raise DistributedError("training on several machines needs --rdzv-endpoint HOST:PORT, "
                                "the address they all reach")
-    port = how.master_port or free_port()
-    check_port_free(port)
-    return options + ["--master-addr=127.0.0.1", f"--master-port={port}"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    if how.master_port is None:
+        # torchrun picks a free port itself and tells its processes: a port chosen here
+        # could be taken by another program in the seconds before torchrun binds it.
+        return options + ["--standalone"]
+    check_port_free(how.master_port)
+    return options + ["--master-addr=127.0.0.1", f"--master-port={how.master_port}"]
 
 
 def check_port_free(port: int) -> None:

@@ -16,12 +16,19 @@ from digitpad import checkpoint as ckpt
 from digitpad.cli import build_parser, main
 from digitpad.data import ImageSet
 from digitpad.distributed import (
-    DistributedError, Launch, Processes, failure_in_words, free_port, from_environment, join,
+    DistributedError, Launch, Processes, failure_in_words, from_environment, join,
     launch, leave, shard, train_options,
 )
 from digitpad.train import TrainConfig, train
 
 linux_only = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
+
+
+def free_port() -> int:
+    """A port free now, for the tests that name one (the launcher leaves that to torchrun)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _learnable_set(count: int = 256) -> ImageSet:
@@ -88,8 +95,9 @@ def test_both_launch_forms_train_report_and_resume(digit_folder, tmp_path, capsy
     out = tmp_path / "run"
     code = main(["train", str(digit_folder), "--nproc-per-node", "2", "--model", "mlp", "--epochs", "2",
                  "--batch-size", "16", "--device", "cpu", "--out", str(out), "--json"])
-    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert code == 0
+    captured = capsys.readouterr()
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    assert code == 0, captured.err  # the launcher's words for what went wrong
     assert [r["epoch"] for r in records if r["kind"] == "epoch"] == [1, 2]
     done = records[-1]
     assert done["kind"] == "done" and (done["processes"], done["backend"]) == (2, "gloo")
