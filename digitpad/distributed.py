@@ -121,9 +121,17 @@ def join(place: Processes, device: str = "auto") -> Processes:
 
 
 def leave() -> None:
+    import gc
+
     import torch.distributed as dist
 
     if dist.is_initialized():
+        # The DDP model (its reducer holds the process group) can linger in reference
+        # cycles: left to the interpreter's exit, the group's gloo threads were torn down
+        # there, and under load one process in a few aborted ("terminate called without an
+        # active exception", tests/test_distributed.py). Collected now, the group goes
+        # while Python is fully alive.
+        gc.collect()
         dist.destroy_process_group()
 
 
