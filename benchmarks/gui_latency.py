@@ -116,34 +116,24 @@ class Stages:
         from digitpad.gui import jobs, live, main_window
 
         self.marks, self.rows = {}, []
-        self._wrap(live.LivePrediction, "_send", "sent", before=True)
-        self._wrap_function(jobs, "read_drawing", "worker start", "worker end")
-        self._wrap(main_window.MainWindow, "_on_read", "read start", before=True)
-        self._wrap(main_window.MainWindow, "_on_read", "read end", before=False)
+        self._wrap(live.LivePrediction, "_send", before="sent")
+        self._wrap(jobs, "read_drawing", before="worker start", after="worker end")
+        self._wrap(main_window.MainWindow, "_on_read", before="read start", after="read end")
 
-    def _wrap(self, cls, name, step, before):
-        original = getattr(cls, name)
+    def _wrap(self, owner, name, before=None, after=None):
+        """Replace owner.name (a class's method or a module's function) by one that marks
+        the first time `before` and `after` it runs within a move."""
+        original = getattr(owner, name)
 
         def wrapped(*args):
             if before:
-                self.marks.setdefault(step, time.perf_counter())
+                self.marks.setdefault(before, time.perf_counter())
             result = original(*args)
-            if not before:
-                self.marks.setdefault(step, time.perf_counter())
+            if after:
+                self.marks.setdefault(after, time.perf_counter())
             return result
 
-        setattr(cls, name, wrapped)
-
-    def _wrap_function(self, module, name, start, end):
-        original = getattr(module, name)
-
-        def wrapped(*args):
-            self.marks.setdefault(start, time.perf_counter())
-            result = original(*args)
-            self.marks.setdefault(end, time.perf_counter())
-            return result
-
-        setattr(module, name, wrapped)
+        setattr(owner, name, wrapped)
 
     def begin(self):
         self.marks = {"move": time.perf_counter()}

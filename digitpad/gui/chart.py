@@ -19,6 +19,13 @@ SECOND = (120, 180, 120)  # the compared model's bars
 SECOND_TOP = (40, 140, 60)
 
 
+def keep_axes_as_pixmaps(plot: pg.PlotItem) -> None:
+    """Axes (and the grid they draw) whose ranges rarely change are drawn once and kept as
+    pixmaps, instead of being redrawn, text and all, with every repaint of the plot."""
+    for side in ("left", "bottom"):
+        plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 class ProbabilityChart(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, background="w")
@@ -34,10 +41,7 @@ class ProbabilityChart(pg.PlotWidget):
         plot.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
         plot.getAxis("left").setTicks([[(v, f"{v:.0%}") for v in (0, 0.25, 0.5, 0.75, 1.0)]])
         plot.showGrid(y=True, alpha=0.2)
-        for side in ("left", "bottom"):
-            # The axes (and the grid they draw) never change: kept as pixmaps, they are not
-            # redrawn, text and all, with every reading (about a third of the chart's repaint).
-            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        keep_axes_as_pixmaps(plot)  # fixed ranges: about a third of each reading's repaint
         self._bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, pen=None,
                                      brushes=[pg.mkBrush(BAR)] * 10)
         self._second = pg.BarGraphItem(x=np.arange(10) + 0.2, height=np.zeros(10), width=0.38, pen=None,
