@@ -17,6 +17,7 @@ TOP = (230, 120, 30)
 MUTED = (190, 190, 190)  # the bars of an input the gate thinks is not a digit
 SECOND = (120, 180, 120)  # the compared model's bars
 SECOND_TOP = (40, 140, 60)
+EDGE_SIDE = {0: 0.0, 9: 1.0}  # where the value labels of the end bars are anchored (left, right)
 
 
 def keep_axes_as_pixmaps(plot: pg.PlotItem) -> None:
@@ -49,8 +50,8 @@ class ProbabilityChart(pg.PlotWidget):
         self._second.setVisible(False)
         plot.addItem(self._bars)
         plot.addItem(self._second)
-        self._labels = [self._add_label(plot) for _ in range(10)]
-        self._second_labels = [self._add_label(plot, size=7) for _ in range(10)]
+        self._labels = [self._add_label(plot, digit) for digit in range(10)]
+        self._second_labels = [self._add_label(plot, digit, size=7) for digit in range(10)]
         self._legend = pg.TextItem("", color=(60, 60, 60), anchor=(0, 0))
         self._legend.setPos(-0.5, 1.15)
         plot.addItem(self._legend)
@@ -58,8 +59,10 @@ class ProbabilityChart(pg.PlotWidget):
         self.second_values: np.ndarray | None = None
 
     @staticmethod
-    def _add_label(plot, size: int = 8) -> pg.TextItem:
-        label = pg.TextItem("", color=(40, 40, 40), anchor=(0.5, 1.0))
+    def _add_label(plot, digit: int, size: int = 8) -> pg.TextItem:
+        # Centred over its bar, except at the ends, where "100.0%" over a narrow chart's
+        # first or last bar was cut off by the edge: those start (end) at the bar's edge.
+        label = pg.TextItem("", color=(40, 40, 40), anchor=(EDGE_SIDE.get(digit, 0.5), 1.0))
         font = label.textItem.font()
         font.setPointSize(size)
         label.setFont(font)
@@ -101,7 +104,8 @@ class ProbabilityChart(pg.PlotWidget):
         brushes = [_brush(colours[0] if d == top else colours[1]) for d in range(10)]
         bars.setOpts(x=np.arange(10) + offset, height=values, width=width, brushes=brushes)
         for digit, (label, value) in enumerate(zip(labels, values)):
-            _set_label(label, "" if probs is None else _percent(value), (digit + offset, value + 0.01))
+            x = digit + offset + (EDGE_SIDE.get(digit, 0.5) - 0.5) * width
+            _set_label(label, "" if probs is None else _percent(value), (x, value + 0.01))
 
 
 def _set_label(label: pg.TextItem, text: str, position: tuple[float, float] | None = None) -> None:

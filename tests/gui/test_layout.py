@@ -138,3 +138,28 @@ def test_the_chart_labels_only_the_bars_with_a_value_and_names_compared_models(q
     assert chart._legend.isVisible() and "CNN" in chart._legend.textItem.toPlainText()
     chart.set_probabilities(None)  # a blank canvas: no labels at all
     assert shown(chart._labels) == {} and shown(chart._second_labels) == {}
+
+
+def test_the_value_labels_of_the_end_bars_stay_inside_a_narrow_chart(qtbot):
+    """"100.0%" centred over bar 0 of a narrow chart was cut to "00.0%" by the edge."""
+    import numpy as np
+
+    from PySide6.QtWidgets import QApplication
+
+    from digitpad.gui.chart import ProbabilityChart
+
+    chart = ProbabilityChart()
+    qtbot.addWidget(chart)
+    chart.resize(260, 330)
+    chart.show()
+    qtbot.waitExposed(chart)
+    for digit in (0, 9):
+        probs = np.zeros(10)
+        probs[digit] = 1.0
+        chart.set_probabilities(probs)
+        QApplication.processEvents()  # the view lays out and maps the labels on the next events
+        view = chart.getPlotItem().getViewBox().sceneBoundingRect()
+        label = chart._labels[digit]
+        box = label.mapRectToScene(label.boundingRect())
+        margin = 2  # the text item's box includes its document margin around the glyphs
+        assert label.isVisible() and view.left() - margin <= box.left() and box.right() <= view.right() + margin
