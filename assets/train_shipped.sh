@@ -26,6 +26,8 @@ PY=${PY:-python}
 # fine-tune of this CNN at hard share 0.3) did not beat it on the exam set or MNIST test
 # (README, "Read every hand").
 "$PY" assets/train_gate.py "$WORK/train" assets/gate.pt
+# The piece judge that helps numbers find where touching digits part (MNIST IDX files).
+"$PY" assets/train_piece_judge.py "$MNIST" assets/piece_judge.pt
 
 "$PY" assets/finalize.py runs/ship-mlp/best.pt "$WORK/test" assets/mlp.pt
 

@@ -8,9 +8,11 @@ MNIST's recipe reads one centred digit, so a number is first cut into digits:
    side by side, so pieces whose columns mostly overlap are one digit.
 3. Ink wide enough to be two digits that touch or overlap a little is cut where the
    two parts read best, if they read better than the whole (segmentation by
-   recognition). "Better" weighs the model's confidence against the ink's width: the
-   network is as sure of two digits squeezed into one box as of one digit, so its
-   confidence alone cannot tell them apart.
+   recognition). "Better" weighs the model's confidence against the ink's width and
+   against a small judge of the ink's shape (`piece_judge`: one whole digit, several, or
+   part of one): the network is as sure of two digits squeezed into one box, or of a 6
+   that a cut took the left edge off, as of one whole digit, so its confidence alone
+   cannot tell them apart.
 4. Short pieces beside a digit (a flag drawn apart, a stroke that came apart) join it
    when the digit reads better with them: the best grouping is found by dynamic
    programming over the pieces, left to right.
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import ndimage
 
-from . import preprocess
+from . import piece_judge, preprocess
 
 if TYPE_CHECKING:
     from .inference import Prediction, Predictor
@@ -52,6 +54,11 @@ SPECK_SHARE = 0.04
 # digit of its own.
 FLOOR = 0.02
 USUAL_WIDTH = 0.95
+# The piece judge's say: its log-probability that the ink is one whole digit (at least
+# FLOOR), times this. Chosen on the tuning sets (synth seed 0 and MNIST training digits,
+# seed 1, 500 numbers each): with a first judge, 0.5 and 1.0 read 99.4% / 99.2% of the
+# drawn set and 96.4% of the MNIST one; without the judge, 97.2% and 93.8%.
+JUDGE_WEIGHT = 0.5
 WIDTH_PENALTY = 4.0
 DIGIT_COST = 0.5
 # Ink narrower than this (in line heights) is never tried as two digits; when the drawing
@@ -169,9 +176,10 @@ class _Judge:
 
     def fitness(self, pieces: list["Piece"]) -> list[float]:
         reads = self.predictor.predict_batch([_digit_image(self.ink, piece) for piece in pieces])
-        return [np.log(max(_score(read), FLOOR))
+        whole = piece_judge.one_digit_probability([piece.mask for piece in pieces])
+        return [np.log(max(_score(read), FLOOR)) + JUDGE_WEIGHT * np.log(max(float(one), FLOOR))
                 - WIDTH_PENALTY * max(0.0, piece.mask.shape[1] / self.line_height - USUAL_WIDTH)
-                for read, piece in zip(reads, pieces)]
+                for read, piece, one in zip(reads, pieces, whole)]
 
 
 @dataclass

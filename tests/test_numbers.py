@@ -92,3 +92,13 @@ def test_a_digit_the_gate_turns_away_shows_as_a_question_mark(cnn):
     number = read_number(cnn, _side_by_side([three, blot], [0, 280]))
     assert number.text == "3?"
     assert number.digits[1].prediction.unsure and number.digits[1].prediction.digit is not None
+
+
+@pytest.mark.parametrize("seed", [110, 201, 358])
+def test_touching_digits_part_where_each_digit_is_whole(cnn, seed):
+    # Without the piece judge these read 595 (the cut took the 6's left edge and the CNN
+    # read the rest as a 5, sure of it), 29 and 76 (a touching pair left whole).
+    rng = np.random.default_rng(seed)
+    text = "".join(str(d) for d in rng.integers(0, 10, 3))
+    image, _ = draw_number(text, rng)
+    assert read_number(cnn, image).text == text
