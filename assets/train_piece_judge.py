@@ -24,6 +24,7 @@ from scipy import ndimage
 from tqdm import tqdm
 
 from digitpad import piece_judge
+from digitpad.preprocess import EXTENT_LEVEL
 from digitpad.mnist import read_mnist
 from digitpad.numbers import Piece, _cuts
 
@@ -39,7 +40,7 @@ def enlarged(digit: np.ndarray, height: int, rng: np.random.Generator) -> np.nda
     pixels, cropped to its ink."""
     width = int(height * rng.uniform(*WIDTH_SCALE))
     big = np.asarray(Image.fromarray(digit).resize((width, height), Image.Resampling.BILINEAR))
-    mask = big >= 0.2 * big.max()  # numbers' clear ink: preprocess.EXTENT_LEVEL of the strongest
+    mask = big >= EXTENT_LEVEL * big.max()  # the clear ink numbers sees
     thicker = int(rng.integers(0, 4))
     if thicker:
         mask = ndimage.binary_dilation(mask, iterations=thicker)
@@ -70,7 +71,8 @@ def pair_material(a, b, height, rng) -> list[tuple[np.ndarray, int]]:
             if label is not None:
                 sides[label].append(side)
     for label, keep in ((piece_judge.PART, PARTS_PER_PAIR), (piece_judge.ONE, WHOLE_CUTS_PER_PAIR)):
-        picks = rng.choice(len(sides[label]), min(keep, len(sides[label])), replace=False) if sides[label] else []
+        found = len(sides[label])
+        picks = rng.choice(found, min(keep, found), replace=False) if found else []
         material.extend((sides[label][i], label) for i in picks)
     return material
 
@@ -81,7 +83,8 @@ def make_material(images: np.ndarray, pairs: int, seed: int) -> tuple[torch.Tens
     for _ in tqdm(range(pairs), desc="pairs", unit="pair", leave=False):
         i, j = rng.choice(len(images), 2, replace=False)
         height = int(rng.integers(56, 113))
-        for mask, label in pair_material(enlarged(images[i], height, rng), enlarged(images[j], height, rng), height, rng):
+        first, second = enlarged(images[i], height, rng), enlarged(images[j], height, rng)
+        for mask, label in pair_material(first, second, height, rng):
             frames.append(piece_judge.judge_input(mask))
             labels.append(label)
     return torch.from_numpy(np.stack(frames))[:, None], torch.tensor(labels)
@@ -100,7 +103,8 @@ def main() -> int:
     images, _ = read_mnist(mnist, "train")
     frames, labels = make_material(images[:50_000], TRAIN_PAIRS, seed=11)
     check_frames, check_labels = make_material(images[50_000:], CHECK_PAIRS, seed=12)
-    print(f"material: {len(labels)} pieces, per class {np.bincount(labels.numpy()).tolist()} {piece_judge.CLASSES}")
+    per_class = np.bincount(labels.numpy()).tolist()
+    print(f"material: {len(labels)} pieces, per class {per_class} {piece_judge.CLASSES}")
     network = piece_judge.build_network()
     optimizer = torch.optim.Adam(network.parameters(), lr=LR)
     best = -1.0

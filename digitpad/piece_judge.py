@@ -33,7 +33,10 @@ WHOLE_SHARE, PART_BELOW = 0.97, 0.9
 
 
 def judge_input(mask: np.ndarray) -> np.ndarray:
-    """(28, 56) float32 in 0..1: the ink of `mask` (bool), its proportions kept."""
+    """(28, 56) float32 in 0..1: the ink of `mask` (bool), its proportions kept. Scale is
+    normalised away: a dot fills the frame's height as a digit does."""
+    if not mask.any():
+        raise ValueError("the piece judge needs some ink")
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     ink = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     height, width = ink.shape
@@ -73,24 +76,32 @@ def load(path) -> "torch.nn.Module":
     import torch
 
     payload = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(payload, dict) or payload.get("kind") != "piece-judge":
+    if not isinstance(payload, dict) or payload.get("kind") != "piece-judge" or "state_dict" not in payload:
         raise ValueError(f"{path} is not a digitpad piece judge")
-    if payload["frame"] != list(FRAME) or payload["ink"] != [INK_HEIGHT, INK_WIDTH]:
-        raise ValueError(f"{path} expects another input ({payload['frame']}, ink {payload['ink']})")
+    if payload.get("frame") != list(FRAME) or payload.get("ink") != [INK_HEIGHT, INK_WIDTH]:
+        raise ValueError(f"{path} expects another input ({payload.get('frame')}, ink {payload.get('ink')})")
+    if payload.get("classes") != list(CLASSES):  # another order would read the wrong column
+        raise ValueError(f"{path} has other classes: {payload.get('classes')}")
     network = build_network()
     network.load_state_dict(payload["state_dict"])
     return network.eval()
 
 
 @functools.cache
-def shipped() -> "torch.nn.Module":
-    return load(assets_dir() / "piece_judge.pt")
+def shipped() -> "torch.nn.Module | None":
+    """The shipped judge, or None where it is missing (an assets folder from before it,
+    as $DIGITPAD_ASSETS): numbers then cuts by the classifier alone, as it used to."""
+    path = assets_dir() / "piece_judge.pt"
+    return load(path) if path.is_file() else None
 
 
-def one_digit_probability(masks: list[np.ndarray]) -> np.ndarray:
-    """For each mask (bool), the shipped judge's probability that it is one whole digit."""
+def one_digit_probability(masks: list[np.ndarray]) -> np.ndarray | None:
+    """For each mask (bool), the shipped judge's probability that it is one whole digit;
+    None without a shipped judge."""
     import torch
 
+    if shipped() is None:
+        return None
     frames = torch.from_numpy(np.stack([judge_input(mask) for mask in masks]))[:, None]
     with torch.inference_mode():
         return torch.softmax(shipped()(frames), dim=1)[:, ONE].numpy()

@@ -70,3 +70,35 @@ def test_a_file_that_is_not_a_judge_for_this_input_is_refused(tmp_path):
     with pytest.raises(ValueError, match="expects another input"):
         piece_judge.load(tmp_path / "other.pt")
     assert isinstance(piece_judge.load(tmp_path / "judge.pt"), torch.nn.Module)
+
+
+def test_a_judge_with_other_classes_or_no_ink_is_refused(tmp_path):
+    piece_judge.save(piece_judge.build_network(), tmp_path / "judge.pt")
+    payload = torch.load(tmp_path / "judge.pt", weights_only=True)
+    payload["classes"] = list(reversed(payload["classes"]))
+    torch.save(payload, tmp_path / "reordered.pt")
+    with pytest.raises(ValueError, match="other classes"):
+        piece_judge.load(tmp_path / "reordered.pt")
+    with pytest.raises(ValueError, match="needs some ink"):
+        piece_judge.judge_input(np.zeros((5, 5), dtype=bool))
+
+
+def test_without_a_shipped_judge_numbers_are_still_read(tmp_path, monkeypatch):
+    # An assets folder from before the judge ($DIGITPAD_ASSETS): cuts by the classifier alone.
+    import shutil
+
+    from digitpad import Predictor
+    from digitpad.numbers import read_number
+    from digitpad.synth import draw_number
+
+    for name in ("cnn.pt", "gate.pt"):
+        shutil.copy(assets_dir() / name, tmp_path / name)
+    monkeypatch.setenv("DIGITPAD_ASSETS", str(tmp_path))
+    piece_judge.shipped.cache_clear()
+    try:
+        assert piece_judge.one_digit_probability([np.ones((5, 5), dtype=bool)]) is None
+        cnn = Predictor.from_pretrained("cnn", device="cpu")
+        image, _ = draw_number("2026", np.random.default_rng(3))
+        assert read_number(cnn, image).text == "2026"
+    finally:
+        piece_judge.shipped.cache_clear()
