@@ -44,8 +44,7 @@ def enlarged(digit: np.ndarray, height: int, rng: np.random.Generator) -> np.nda
     thicker = int(rng.integers(0, 4))
     if thicker:
         mask = ndimage.binary_dilation(mask, iterations=thicker)
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    return mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return piece_judge.cropped_to_ink(mask)
 
 
 def pasted_pair(a: np.ndarray, b: np.ndarray, height: int, rng: np.random.Generator):

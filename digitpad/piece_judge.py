@@ -32,13 +32,18 @@ INK_HEIGHT, INK_WIDTH = 24, 52  # the largest the ink is drawn in that frame
 WHOLE_SHARE, PART_BELOW = 0.97, 0.9
 
 
-def judge_input(mask: np.ndarray) -> np.ndarray:
-    """(28, 56) float32 in 0..1: the ink of `mask` (bool), its proportions kept. Scale is
-    normalised away: a dot fills the frame's height as a digit does."""
+def cropped_to_ink(mask: np.ndarray) -> np.ndarray:
+    """`mask` (bool) cut to the box of its ink."""
     if not mask.any():
         raise ValueError("the piece judge needs some ink")
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    ink = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def judge_input(mask: np.ndarray) -> np.ndarray:
+    """(28, 56) float32 in 0..1: the ink of `mask` (bool), its proportions kept. Scale is
+    normalised away: a dot fills the frame's height as a digit does."""
+    ink = cropped_to_ink(mask)
     height, width = ink.shape
     scale = min(INK_HEIGHT / height, INK_WIDTH / width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
